@@ -1,0 +1,56 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .models import Organization
+from .selectors import OrganizationFilter, org_list
+from .serializers import MeSerializer, OrganizationSerializer, TokenRequestSerializer, TokenResponseSerializer
+
+
+class TokenView(APIView):
+    """Exchange a user name and password for an API token (``Authorization: Token <token>``)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(generics.RetrieveAPIView):
+    """The caller and the roles it holds."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organizations in the caller's jurisdiction: an admin's subtree, a secretary's branch."""
+
+    serializer_class = OrganizationSerializer
+    queryset = Organization.objects.none()  # for the schema; requests use get_queryset
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self):
+        return org_list(actor=self.request.user)

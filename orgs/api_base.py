@@ -1,0 +1,52 @@
+"""The API's shared conventions (SPEC section 9): pagination and the mapping of errors to statuses.
+
+400 with field errors for bad input, 401 without credentials, 403/404 outside one's jurisdiction,
+409 for a state or schedule conflict, and never a 500 for anything a client can send.
+"""
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ConflictError, DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    if isinstance(exc, ConflictError):
+        return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if exc.field:
+        return Response({exc.field: [str(exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = ValidationError(detail)
+    elif isinstance(exc, ObjectDoesNotExist):
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    elif isinstance(exc, IntegrityError):
+        # A uniqueness or exclusion constraint refused the write: the client raced another write.
+        logger.info("integrity error answered with 409: %s", exc.__class__.__name__)
+        return Response(
+            {"detail": _("The request conflicts with data saved in the meantime."), "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

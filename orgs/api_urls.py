@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("orgs", api.OrganizationViewSet, basename="org")
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "orgs"
+    verbose_name = _("Organizations and users")
+
+    def ready(self) -> None:
+        from .models import Role
+        from .registry import NavItem, SeedStep, register_nav, register_seed, register_todo
+        from .todo import org_admin_todo
+
+        register_nav(
+            NavItem(_("Home"), "orgs:home", order=0),
+            NavItem(_("Organizations"), "orgs:tree", order=90, roles=frozenset({Role.ORG_ADMIN, Role.SECRETARY})),
+        )
+        register_todo(org_admin_todo)
+        register_seed(SeedStep(order=0, name="orgs", demo="orgs.seed.demo", scale="orgs.seed.scale"))

@@ -1,0 +1,143 @@
+import os
+import shutil
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import build_world
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--lang=zh-CN",
+]
+
+
+def _services_available() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(os.environ.get("CELERY_BROKER_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``services`` need PostgreSQL and Redis; without them they are skipped, unless
+    REQUIRE_SERVICES is set (CI), where a missing service is a failure rather than a skip."""
+    if _services_available() or os.environ.get("REQUIRE_SERVICES"):
+        return
+    skip = pytest.mark.skip(reason="needs DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://…")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An API client that authenticates with the user's token, as an external caller would."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return client_for
+
+
+# --- real Chromium ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium or chromedriver missing ({CHROMIUM}, {CHROMEDRIVER})")
+        pytest.skip("Chromium is not installed: apt-get install -y chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium, live_server):
+    """A desktop-sized headless Chromium pointed at the live test server (``browser.url(path)``)."""
+    _chromium.delete_all_cookies()
+    _chromium.set_window_size(1280, 900)
+    _chromium.live_server_url = live_server.url
+    yield _chromium
+    _chromium.delete_all_cookies()
+
+
+@pytest.fixture
+def phone(browser):
+    """The same browser in a phone-sized window (390 × 844)."""
+    browser.set_window_size(390, 844)
+    return browser
+
+
+def wait_for(driver, css: str, timeout: float = 10):
+    """The first element matching ``css`` once it is present (pages load after a click)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def browser_login(driver, username: str, password: str = "pass12345") -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{driver.live_server_url}/login/")
+    driver.find_element(By.ID, "id_username").send_keys(username)
+    driver.find_element(By.ID, "id_password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.ID, "nav-user")))
+
+
+# --- a real Celery worker (services) ----------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A Celery worker thread consuming from the real broker; tasks stop running eagerly."""
+    if not _services_available():
+        pytest.fail("the services tests need DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://…")
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+        connection.close()
