@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -8,7 +9,7 @@ from treebeard.mp_tree import MP_Node
 class Organization(MP_Node):
     """One node of the party organization tree (SPEC section 2), stored as a materialized path.
 
-    A subtree is ``path__startswith=<path>``: one indexed range scan, never a recursive walk.
+    A subtree is ``Organization.subtree_q(path)``: one indexed range scan, never a recursive walk.
     """
 
     class Kind(models.TextChoices):
@@ -65,9 +66,24 @@ class Organization(MP_Node):
     def is_branch(self) -> bool:
         return self.kind in self.BRANCH_KINDS
 
+    @classmethod
+    def subtree_q(cls, path: str, field_path: str = "") -> Q:
+        """A filter for the subtree at ``path`` (at ``field_path`` when filtering another model).
+
+        Paths hold only [0-9A-Z], so the subtree is exactly the range from the path to its next
+        sibling's path: every backend walks the path index for it (SQLite cannot use an index for a
+        case-insensitive LIKE, and PostgreSQL cannot return a LIKE match in index order).
+        """
+        prefix = f"{field_path}__path" if field_path else "path"
+        step = cls._str2int(path[-cls.steplen :]) + 1
+        if len(cls._int2str(step)) > cls.steplen:  # the last possible sibling: no upper bound
+            return Q(**{f"{prefix}__startswith": path})
+        upper = cls._get_path(path, len(path) // cls.steplen, step)
+        return Q(**{f"{prefix}__gte": path, f"{prefix}__lt": upper})
+
     def subtree(self):
         """This organization and everything below it."""
-        return Organization.objects.filter(path__startswith=self.path)
+        return Organization.objects.filter(self.subtree_q(self.path))
 
     def ancestor_paths(self, *, include_self: bool = True) -> list[str]:
         last = self.depth if include_self else self.depth - 1

@@ -25,10 +25,9 @@ def _covering(paths) -> tuple[str, ...]:
 
 
 def _paths_q(paths, field_path: str) -> Q:
-    lookup = f"{field_path}__path__startswith" if field_path else "path__startswith"
     q = Q(pk__in=[])
     for path in paths:
-        q |= Q(**{lookup: path})
+        q |= Organization.subtree_q(path, field_path)
     return q
 
 

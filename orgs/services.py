@@ -76,7 +76,7 @@ def org_bulk_create(*, parent: Organization, children: Iterable[dict]) -> list[O
     Paths are computed here from the parent's child count, under a row lock on the parent.
     """
     parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    last = Organization.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("-path").first()
+    last = Organization.objects.filter(parent=parent).order_by("-path").first()
     position = Organization._str2int(last.path[-Organization.steplen :]) if last else 0
     nodes = []
     for spec in children:

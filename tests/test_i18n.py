@@ -6,9 +6,8 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUES = sorted(p for p in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts) + [
-    ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
-]
+APP_CATALOGUES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
+CATALOGUES = [*APP_CATALOGUES, ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"]
 
 
 def _translations(entries) -> dict:
@@ -29,6 +28,6 @@ def test_catalogue_is_translated_and_compiled(po_path):
 
     assert missing == []
     assert mo_path.exists()
-    assert _translations(polib.mofile(str(mo_path))) == {
-        k: v for k, v in _translations(po).items() if k[1]
-    }, "the .mo is out of date: run `make messages`"
+    assert _translations(polib.mofile(str(mo_path))) == {k: v for k, v in _translations(po).items() if k[1]}, (
+        "the .mo is out of date: run `make messages`"
+    )
