@@ -204,6 +204,10 @@ NOTIFICATION_WEBHOOK_TIMEOUT = 5
 # A pending delivery younger than this is left to the task queued on commit.
 NOTIFICATION_RESEND_AFTER = timedelta(seconds=30)
 
+# --- Personal information at rest (see orgs/crypto.py) ---------------------------------------
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+
 # --- Demo --------------------------------------------------------------------------------------
 DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=False)
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
