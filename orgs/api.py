@@ -26,7 +26,7 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            request._request,  # the Django request: django-axes marks lockouts on it
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )

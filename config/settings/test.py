@@ -27,3 +27,5 @@ NOTIFICATION_RESEND_AFTER = timedelta(seconds=0)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10000/minute"}}  # noqa: F405
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS1kby1ub3QtdXNlLTA="]
 FIELD_HASH_KEY = "test-only-hash-key"
+# Lockout is exercised by its own tests (they switch it on); elsewhere logins must not lock anyone.
+AXES_ENABLED = False
