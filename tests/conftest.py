@@ -1,4 +1,6 @@
+import logging
 import os
+import re
 import shutil
 
 import pytest
@@ -22,6 +24,48 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
     "--lang=zh-CN",
 ]
+
+
+# --- no personal data in logs ------------------------------------------------------------------
+
+PERSONAL_DATA = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![\dA-Za-z])")
+
+
+class _LogScanner(logging.Handler):
+    """Keeps every log line of the run that carries an ID number or a mobile phone number."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record):
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" {record.exc_info[1]}"
+        if PERSONAL_DATA.search(text):
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+_log_scanner = _LogScanner()
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_log_scanner)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when any log line of the whole suite carried personal data."""
+    logging.getLogger().removeHandler(_log_scanner)
+    if _log_scanner.leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line("Personal data found in logs:", red=True)
+            for line in _log_scanner.leaks[:20]:
+                reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = 1
 
 
 def _services_available() -> bool:
