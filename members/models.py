@@ -421,6 +421,10 @@ class ActivistStageChange(StatusChange):
         verbose_name = _("activist stage change")
         verbose_name_plural = _("activist stage changes")
 
+    @property
+    def to_label(self) -> str:
+        return Activist.Stage(self.to_status).label
+
 
 class PersonalDataAccess(models.Model):
     """One row per look at a full ID or phone number, or per export carrying them: who, why, when."""
@@ -594,6 +598,10 @@ class MobileStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("mobile membership change")
         verbose_name_plural = _("mobile membership changes")
+
+    @property
+    def to_label(self) -> str:
+        return MobileMembership.Status(self.to_status).label
 
 
 class MobileContact(models.Model):

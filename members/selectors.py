@@ -116,6 +116,15 @@ def member_list(*, actor: User, filters: dict | None = None) -> QuerySet[Member]
     return qs.annotate(is_mobile=Exists(away)).order_by("branch__path", "name", "id")
 
 
+def branches_for(*, actor: User) -> QuerySet[Organization]:
+    """The branches (and general branches) in the actor's jurisdiction, in tree order."""
+    j = jurisdiction_of(actor)
+    qs = Organization.objects.filter(kind__in=Organization.BRANCH_KINDS, is_active=True)
+    if not j.is_superuser:
+        qs = qs.filter(j.q(""))
+    return qs.order_by("path")
+
+
 def member_for_user(user: User) -> Member | None:
     if not user.is_authenticated:
         return None

@@ -4,6 +4,7 @@ Each service is keyword-only, runs in one transaction, checks permission, moves 
 model's transition table (which writes the history row) and queues notifications in the outbox.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from orgs.models import Organization, Role, User
 from orgs.selectors import admins_above, jurisdiction_of, users_with_role
 
 from . import permissions as perm
+from . import roster
 from .identity import clean_phone, parse_id_number
 from .models import (
     EXTENSION_MAX_MONTHS,
@@ -30,6 +32,7 @@ from .models import (
     DuesCategory,
     Gender,
     Member,
+    MemberStatusChange,
     MobileCensus,
     MobileCensusEntry,
     MobileContact,
@@ -1437,3 +1440,80 @@ def partnership_end(*, actor: User, partnership: Partnership, ends_on: date) -> 
     partnership.state, partnership.ends_on = Partnership.State.ENDED, ends_on
     partnership.save(update_fields=["state", "ends_on"])
     return partnership
+
+
+# --- roster import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    errors: list = field(default_factory=list)  # roster.CellError, at most roster.MAX_REPORTED_ERRORS
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+@transaction.atomic
+def member_import(*, actor: User, data: bytes, default_branch: Organization | None = None) -> ImportOutcome:
+    """Import a roster (.xlsx): validated whole first; with any bad row nothing is written and every
+    error comes back by row and column. A known ID number (by its keyed hash) updates that member;
+    a probationary newcomer gets a probation from the date of joining.
+
+    Side effects: members (bulk), their first history rows and probations. Raises RosterFileError when
+    the file cannot be read at all.
+    """
+    if default_branch is not None:
+        _check_branch(default_branch)
+        _ensure(perm.can_manage_branch_members(actor, default_branch))
+    checked = roster.validate(actor=actor, data=data, default_branch=default_branch)
+    if not checked.ok:
+        return ImportOutcome(errors=checked.errors, error_count=checked.error_count)
+    now = timezone.now()
+    new, updates = [], []
+    for row in checked.rows:
+        v = row.values
+        member = Member(
+            pk=row.existing_pk,
+            branch=v["branch"],
+            group=v.get("group"),
+            name=v["name"],
+            gender=v["gender"],
+            birth_date=v["birth_date"],
+            joined_on=v["joined_on"],
+            is_leading_cadre=v["is_leading_cadre"],
+            dues_category=v["dues_category"],
+            monthly_income=v["monthly_income"],
+            updated_at=now,
+        )
+        member.set_personal_data(phone=v["phone"])
+        if row.existing_pk:
+            updates.append(member)
+            continue
+        member.set_personal_data(id_number=v["id_number"])
+        member.status = v["status"]
+        member.created_at = now
+        if v["status"] == Member.Status.FULL:
+            member.full_since = add_months(v["joined_on"], PROBATION_MONTHS)
+        new.append(member)
+    Member.objects.bulk_create(new, batch_size=1000)
+    Member.objects.bulk_update(updates, roster.UPDATE_FIELDS, batch_size=500)
+    MemberStatusChange.objects.bulk_create(
+        [
+            MemberStatusChange(member=m, to_status=m.status, actor=actor, reason=_("Imported from a roster"))
+            for m in new
+        ],
+        batch_size=2000,
+    )
+    Probation.objects.bulk_create(
+        [
+            Probation(member=m, starts_on=m.joined_on, ends_on=add_months(m.joined_on, PROBATION_MONTHS))
+            for m in new
+            if m.status == Member.Status.PROBATIONARY
+        ],
+        batch_size=2000,
+    )
+    return ImportOutcome(created=len(new), updated=len(updates))
