@@ -177,15 +177,17 @@ class ProbationDecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ApproveDecisionSerializer, responses={200: s.ProbationDecisionSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        decision = self.get_object()
         data = _valid(s.ApproveDecisionSerializer, request.data)
-        decision = services.probation_decision_approve(actor=request.user, decision=self.get_object(), **data)
+        decision = services.probation_decision_approve(actor=request.user, decision=decision, **data)
         return Response(s.ProbationDecisionSerializer(decision).data)
 
     @extend_schema(request=s.NotesSerializer, responses={200: s.ProbationDecisionSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        decision = self.get_object()
         data = _valid(s.NotesSerializer, request.data)
-        decision = services.probation_decision_reject(actor=request.user, decision=self.get_object(), **data)
+        decision = services.probation_decision_reject(actor=request.user, decision=decision, **data)
         return Response(s.ProbationDecisionSerializer(decision).data)
 
 
@@ -214,22 +216,25 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=s.NotesSerializer, responses={200: s.ExemptionSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        exemption = self.get_object()
         data = _valid(s.NotesSerializer, request.data)
-        exemption = services.exemption_approve(actor=request.user, exemption=self.get_object(), **data)
+        exemption = services.exemption_approve(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)
 
     @extend_schema(request=s.NotesSerializer, responses={200: s.ExemptionSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        exemption = self.get_object()
         data = _valid(s.NotesSerializer, request.data)
-        exemption = services.exemption_reject(actor=request.user, exemption=self.get_object(), **data)
+        exemption = services.exemption_reject(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)
 
     @extend_schema(request=s.NotesSerializer, responses={200: s.ExemptionSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
+        exemption = self.get_object()
         data = _valid(s.NotesSerializer, request.data)
-        exemption = services.exemption_revoke(actor=request.user, exemption=self.get_object(), **data)
+        exemption = services.exemption_revoke(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)
 
 

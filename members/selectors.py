@@ -361,7 +361,7 @@ def _contact_gap(*, actor, since: date, on: date, left_before: date) -> QuerySet
         if not j.is_superuser:
             qs = qs.filter(j.q("outflow_branch"))
     return (
-        qs.select_related("member", "outflow_branch", "inflow_branch")
+        qs.select_related("member", "outflow_branch", "inflow_branch", "inflow_group", "certificate_issuer")
         .annotate(last_contact_on=_last_contact_subquery())
         .order_by("outflow_branch__path", "member__name", "id")
     )

@@ -135,7 +135,7 @@ def _clean_member_fields(fields: dict, *, branch: Organization) -> dict:
             raise DomainError(_("The name is required."), field="name")
         if len(out["name"]) > 50:
             raise DomainError(_("The name is too long."), field="name")
-    if "gender" in out and out["gender"] not in Gender.values:
+    if out.get("gender") and out["gender"] not in Gender.values:
         raise DomainError(_("Choose a gender."), field="gender")
     if "group" in out:
         _check_group(out["group"], branch)
@@ -155,7 +155,7 @@ def _clean_member_fields(fields: dict, *, branch: Organization) -> dict:
             out["birth_date"] = parsed.birth_date
         if out.get("gender") and out["gender"] != parsed.gender:
             raise DomainError(_("The gender does not match the ID number."), field="gender")
-        out.setdefault("gender", parsed.gender)
+        out["gender"] = out.get("gender") or parsed.gender
     return out
 
 
