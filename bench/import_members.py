@@ -59,7 +59,7 @@ def main() -> None:
     from members import roster, services
     from members.identity import make_id_number
     from members.models import Member, Probation
-    from orgs.models import Organization, Role
+    from orgs.models import Role
     from orgs.services import org_bulk_create, org_create, role_grant, user_create
 
     with transaction.atomic():
