@@ -367,7 +367,7 @@ def probation_decision_propose(
 
     Side effects: the decision row; a notification to the admins above the branch.
     """
-    probation = Probation.objects.select_for_update().select_related("member__branch").get(pk=probation.pk)
+    probation = Probation.objects.select_for_update(of=("self",)).select_related("member__branch").get(pk=probation.pk)
     member = probation.member
     _ensure(perm.can_manage_member(actor, member))
     if not probation.is_open:
@@ -445,7 +445,9 @@ def probation_decision_approve(
     a notification to the branch's secretaries and the member.
     """
     decision = (
-        ProbationDecision.objects.select_for_update().select_related("probation__member__branch").get(pk=decision.pk)
+        ProbationDecision.objects.select_for_update(of=("self",))
+        .select_related("probation__member__branch")
+        .get(pk=decision.pk)
     )
     probation = Probation.objects.select_for_update().get(pk=decision.probation_id)
     member = decision.probation.member
@@ -506,7 +508,9 @@ def _approving_org(actor: User, branch: Organization) -> Organization | None:
 def probation_decision_reject(*, actor: User, decision: ProbationDecision, notes: str) -> ProbationDecision:
     """The committee above does not approve; the branch may meet again."""
     decision = (
-        ProbationDecision.objects.select_for_update().select_related("probation__member__branch").get(pk=decision.pk)
+        ProbationDecision.objects.select_for_update(of=("self",))
+        .select_related("probation__member__branch")
+        .get(pk=decision.pk)
     )
     member = decision.probation.member
     _ensure(perm.can_approve_for_branch(actor, member.branch))
@@ -580,7 +584,7 @@ def exemption_request(*, actor: User, member: Member, reason: str, details: str 
 
     Side effects: the request row; a notification to the admins above the branch.
     """
-    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
     _ensure(perm.can_manage_member(actor, member))
     if reason not in RecordExemption.Reason.values:
         raise DomainError(_("Choose old age and illness or physical disability."), field="reason")
@@ -603,7 +607,9 @@ def exemption_request(*, actor: User, member: Member, reason: str, details: str 
 
 
 def _decide_exemption(*, actor: User, exemption: RecordExemption, approve: bool, notes: str) -> RecordExemption:
-    exemption = RecordExemption.objects.select_for_update().select_related("member__branch").get(pk=exemption.pk)
+    exemption = (
+        RecordExemption.objects.select_for_update(of=("self",)).select_related("member__branch").get(pk=exemption.pk)
+    )
     member = exemption.member
     _ensure(perm.can_approve_for_branch(actor, member.branch))
     if exemption.state != RecordExemption.State.REQUESTED:
@@ -640,7 +646,9 @@ def exemption_reject(*, actor: User, exemption: RecordExemption, notes: str) -> 
 @transaction.atomic
 def exemption_revoke(*, actor: User, exemption: RecordExemption, notes: str = "") -> RecordExemption:
     """End an approved exemption (the member can take part again); the branch or the approver may."""
-    exemption = RecordExemption.objects.select_for_update().select_related("member__branch").get(pk=exemption.pk)
+    exemption = (
+        RecordExemption.objects.select_for_update(of=("self",)).select_related("member__branch").get(pk=exemption.pk)
+    )
     _ensure(perm.can_manage_member(actor, exemption.member))
     if exemption.state != RecordExemption.State.APPROVED:
         raise ConflictError(_("Only an exemption in force can be revoked."))
@@ -792,7 +800,7 @@ def mobile_outflow_register(
     Side effects: the mobile membership and its first history row; when the inflow branch is known,
     a notification to its secretaries to register the member.
     """
-    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
     _ensure(perm.can_manage_member(actor, member))
     if member.left_on is not None:
         raise ConflictError(_("The member has left."))
@@ -889,7 +897,9 @@ def mobile_inflow_register(
     secretaries.
     """
     membership = (
-        MobileMembership.objects.select_for_update().select_related("member", "outflow_branch").get(pk=membership.pk)
+        MobileMembership.objects.select_for_update(of=("self",))
+        .select_related("member", "outflow_branch")
+        .get(pk=membership.pk)
     )
     _check_branch(branch)
     _ensure(perm.can_manage_branch_members(actor, branch))
@@ -1025,7 +1035,7 @@ def mobile_notice_send(
 
 @transaction.atomic
 def mobile_notice_mark_read(*, actor: User, notice: MobileNotice) -> MobileNotice:
-    notice = MobileNotice.objects.select_for_update().select_related("membership").get(pk=notice.pk)
+    notice = MobileNotice.objects.select_for_update(of=("self",)).select_related("membership").get(pk=notice.pk)
     receiving = MobileNotice.Side.INFLOW if notice.from_side == MobileNotice.Side.OUTFLOW else MobileNotice.Side.OUTFLOW
     allowed = (
         perm.can_manage_inflow(actor, notice.membership)
@@ -1100,7 +1110,9 @@ def mobile_relocate(
     Side effects: history row; notices to the outflow branch and the next inflow branch.
     """
     membership = (
-        MobileMembership.objects.select_for_update().select_related("member", "outflow_branch").get(pk=membership.pk)
+        MobileMembership.objects.select_for_update(of=("self",))
+        .select_related("member", "outflow_branch")
+        .get(pk=membership.pk)
     )
     _ensure(perm.can_manage_outflow(actor, membership) or perm.can_manage_inflow(actor, membership))
     destination = (destination or "").strip()
@@ -1145,7 +1157,9 @@ def mobile_return(
     Side effects: status returned with a history row; a notification to the inflow branch.
     """
     membership = (
-        MobileMembership.objects.select_for_update().select_related("member", "inflow_branch").get(pk=membership.pk)
+        MobileMembership.objects.select_for_update(of=("self",))
+        .select_related("member", "inflow_branch")
+        .get(pk=membership.pk)
     )
     _ensure(perm.can_manage_outflow(actor, membership))
     if not certificate_checked:
