@@ -177,7 +177,7 @@ class _Resolver:
     def __init__(self, actor: User, default_branch: Organization | None):
         self.j = jurisdiction_of(actor)
         self.default_branch = default_branch
-        self.branches: dict[str, Organization | None] = {}
+        self.branches: dict[str, Organization | ValueError] = {}
         self.groups: dict[int, dict[str, Organization]] = {}
 
     def branch(self, name: str) -> Organization:
@@ -186,13 +186,18 @@ class _Resolver:
                 raise ValueError(_("Name the branch (its full name)."))
             return self.default_branch
         if name not in self.branches:
-            matches = list(
-                Organization.objects.filter(full_name=name, kind__in=Organization.BRANCH_KINDS).order_by("path")[:2]
-            )
-            self.branches[name] = matches[0] if len(matches) == 1 else None
+            # Branch names repeat across the province: look inside the jurisdiction first.
+            named = Organization.objects.filter(full_name=name, kind__in=Organization.BRANCH_KINDS)
+            matches = list(named.filter(self.j.q("")).order_by("path")[:2])
+            if not matches and named.exists():
+                self.branches[name] = ValueError(_("This branch is outside your jurisdiction."))
+            elif len(matches) != 1:
+                self.branches[name] = ValueError(_("No single branch has this name."))
+            else:
+                self.branches[name] = matches[0]
         branch = self.branches[name]
-        if branch is None:
-            raise ValueError(_("No single branch has this name."))
+        if isinstance(branch, ValueError):
+            raise branch
         if not (self.j.leads(branch) or self.j.administers(branch)):
             raise ValueError(_("This branch is outside your jurisdiction."))
         return branch

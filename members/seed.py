@@ -31,7 +31,6 @@ from .models import (
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "建华秀英志强晓明立新国庆海燕玉兰文杰俊峰丽娟红梅永刚春燕德胜淑珍桂芳建国振宇思远雨欣子涵浩然嘉怡"
-PENDING_CERTIFICATE = "DEMO-2026-00002"
 
 
 def _name(serial: int) -> str:
@@ -159,9 +158,11 @@ def demo(ctx) -> None:
     # A mobile member registered at xuzhou_secretary's branch, with contacts and notices.
     away = home_members[2]
     left_on = date(today.year - 1, 3, 15)
+    county_code = "320115"  # 南京市江宁区, which numbers the certificates of its branches
     mobile = services.mobile_outflow_register(
         actor=secretary,
         member=away,
+        certificate_number=f"{county_code}-{left_on.year}-00001",
         destination="徐州市沛县（务工）",
         reason="外出务工",
         left_on=left_on,
@@ -216,7 +217,7 @@ def demo(ctx) -> None:
         left_on=today - timedelta(days=7),
         certificate_issued_on=today - timedelta(days=8),
         certificate_valid_until=date(today.year + 2, 12, 31),
-        certificate_number=PENDING_CERTIFICATE,
+        certificate_number=f"{county_code}-{today.year}-00002",
         inflow_branch=xuzhou,
     )
     ctx.extra["pending_mobile"] = pending

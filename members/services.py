@@ -1347,19 +1347,28 @@ def census_take(
 
 
 def census_take_all(*, on: date | None = None) -> int:
-    """The yearly census of every party committee that has mobile members flowing out or in, one
-    transaction each; a committee already counted this year is left as it is. Returns censuses taken."""
+    """The yearly census of every party committee with mobile members flowing out or in, one transaction
+    each; a committee already counted this year is left as it is. Returns censuses taken.
+
+    The committees are found from the paths of the branches involved (their ancestors), not by asking
+    every committee of the province.
+    """
     on = on or timezone.localdate()
-    committees = Organization.objects.filter(kind=Organization.Kind.COMMITTEE, is_active=True)
-    involved = MobileMembership.objects.filter(status__in=MobileMembership.OPEN)
+    step = Organization.steplen
+    branch_paths = set()
+    for out_path, in_path in MobileMembership.objects.filter(status__in=MobileMembership.OPEN).values_list(
+        "outflow_branch__path", "inflow_branch__path"
+    ):
+        branch_paths.update(p for p in (out_path, in_path) if p)
+    above = {path[:i] for path in branch_paths for i in range(step, len(path), step)}
+    done = MobileCensus.objects.filter(year=on.year).values("organization")
+    committees = (
+        Organization.objects.filter(kind=Organization.Kind.COMMITTEE, is_active=True, path__in=above)
+        .exclude(pk__in=done)
+        .order_by("path")
+    )
     taken = 0
-    for committee in committees.order_by("path").iterator():
-        subtree_out = involved.filter(Organization.subtree_q(committee.path, "outflow_branch"))
-        subtree_in = involved.filter(Organization.subtree_q(committee.path, "inflow_branch"))
-        if not (subtree_out.exists() or subtree_in.exists()):
-            continue
-        if MobileCensus.objects.filter(organization=committee, year=on.year).exists():
-            continue
+    for committee in committees:
         census_take(organization=committee, year=on.year, on=on)
         taken += 1
     return taken

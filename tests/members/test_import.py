@@ -165,3 +165,16 @@ def test_api_export_is_masked(world):
     text = str(list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert not re.search(r"\d{17}[\dX]", text) and "13812345678" not in text
+
+
+def test_branch_names_are_resolved_inside_the_jurisdiction(world):
+    from orgs.services import org_create
+
+    org_create(parent=world.other_city_branch.parent, name=world.sibling_branch.full_name, kind="branch")
+    admin = world.admin(world.county)
+    data = xlsx([row("同名支部的党员", f.id_number(), branch=world.sibling_branch.full_name)])
+
+    outcome = services.member_import(actor=admin, data=data)
+
+    assert (outcome.created, outcome.error_count) == (1, 0)
+    assert Member.objects.get().branch == world.sibling_branch

@@ -697,3 +697,12 @@ def test_agreement_is_between_committees_and_needs_one_side_in_jurisdiction(worl
             title="x",
             signed_on=date(2025, 1, 1),
         )
+
+
+def test_yearly_census_also_counts_the_committee_on_the_inflow_side(world):
+    f.mobile(f.member(world.other_city_branch), inflow_branch=world.branch, register=True)
+
+    assert services.census_take_all(on=date(2026, 12, 1)) == 2
+    assert sorted(MobileCensus.objects.values_list("organization__name", "inflow_count", "outflow_count")) == sorted(
+        [("东山街道党工委", 1, 0), (world.other_city_branch.parent.name, 0, 1)]
+    )
