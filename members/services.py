@@ -214,6 +214,8 @@ def member_create(
     if data["birth_date"] and data["birth_date"] >= joined_on:
         raise DomainError(_("The date of joining must come after the birth date."), field="joined_on")
     _ensure_id_free(data["id_number"])
+    if user is not None and Member.objects.filter(user=user).exists():
+        raise ConflictError(_("This login already belongs to another member."), field="user")
     member = Member(
         branch=branch,
         group=data["group"],
