@@ -1,3 +1,45 @@
+from django.urls import path
+
+from . import views
+
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("me/", views.member_me, name="me"),
+    path("new/", views.member_create, name="create"),
+    path("import/", views.member_import, name="import"),
+    path("export/", views.member_export, name="export"),
+    path("template/", views.roster_template, name="template"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/leave/", views.member_leave, name="leave"),
+    path("<int:pk>/exemption/", views.exemption_request, name="exemption-request"),
+    path("<int:member_pk>/outflow/", views.mobile_outflow, name="mobile-outflow"),
+    path("probations/", views.probation_list, name="probations"),
+    path("probations/<int:pk>/decide/", views.probation_decide, name="probation-decide"),
+    path("probation-decisions/<int:pk>/", views.decision_answer, name="decision-answer"),
+    path("exemptions/", views.exemption_list, name="exemptions"),
+    path("exemptions/<int:pk>/", views.exemption_answer, name="exemption-answer"),
+    path("activists/", views.activist_list, name="activists"),
+    path("activists/new/", views.activist_create, name="activist-create"),
+    path("activists/<int:pk>/", views.activist_detail, name="activist-detail"),
+    path("mobile/", views.mobile_list, name="mobile"),
+    path("mobile/register/", views.mobile_register, name="mobile-register"),
+    path("mobile/overdue/", views.contacts_overdue, name="contacts-overdue"),
+    path("mobile/<int:pk>/", views.mobile_detail, name="mobile-detail"),
+    path("mobile/<int:pk>/contact/", views.mobile_contact, name="mobile-contact"),
+    path("mobile/<int:pk>/notice/", views.mobile_notice, name="mobile-notice"),
+    path("mobile/<int:pk>/participation/", views.mobile_participation, name="mobile-participation"),
+    path("mobile/<int:pk>/feedback/", views.mobile_feedback, name="mobile-feedback"),
+    path("mobile/<int:pk>/return/", views.mobile_return, name="mobile-return"),
+    path("mobile/<int:pk>/relocate/", views.mobile_relocate, name="mobile-relocate"),
+    path("mobile/notices/<int:pk>/read/", views.notice_read, name="notice-read"),
+    path("census/", views.census_list, name="census"),
+    path("census/<int:pk>/", views.census_detail, name="census-detail"),
+    path("census/<int:pk>/export/", views.census_export, name="census-export"),
+    path("partnerships/", views.partnership_list, name="partnerships"),
+    path("partnerships/new/", views.partnership_create, name="partnership-create"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership-detail"),
+]

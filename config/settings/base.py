@@ -195,6 +195,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across components get their own enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "members.models.Member.Status",
+        "MemberLeftReasonEnum": "members.models.Member.LeftReason",
+        "ProbationStatusEnum": "members.models.Probation.Status",
+        "ActivistStageEnum": "members.models.Activist.Stage",
+        "MobileStatusEnum": "members.models.MobileMembership.Status",
+        "ExemptionReasonEnum": "members.models.RecordExemption.Reason",
+        "ExemptionStateEnum": "members.models.RecordExemption.State",
+        "ProbationDecisionStateEnum": "members.models.ProbationDecision.State",
+        "PartnershipStateEnum": "members.models.Partnership.State",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------
