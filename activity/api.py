@@ -256,11 +256,11 @@ class ActivityViewSet(
         )
         return Response(self._detail(activity))
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.ActivityDetailSerializer})
+    @extend_schema(request=s.ActivityReasonSerializer, responses={200: s.ActivityDetailSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         activity = self.get_object()
-        data = _valid(s.ReasonSerializer, request.data)
+        data = _valid(s.ActivityReasonSerializer, request.data)
         activity = services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
         return Response(self._detail(activity))
 
@@ -344,10 +344,10 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         question = services.question_close(actor=request.user, question=self.get_object())
         return Response(s.QuestionSerializer(question).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.QuestionSerializer})
+    @extend_schema(request=s.ActivityReasonSerializer, responses={200: s.QuestionSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        data = _valid(s.ReasonSerializer, request.data)
+        data = _valid(s.ActivityReasonSerializer, request.data)
         question = services.question_reopen(actor=request.user, question=self.get_object(), reason=data["reason"])
         return Response(s.QuestionSerializer(question).data)
 
@@ -402,10 +402,10 @@ class ExcellentCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         case = services.case_publish(actor=request.user, case=self.get_object())
         return Response(s.ExcellentCaseSerializer(case).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.ExcellentCaseSerializer})
+    @extend_schema(request=s.ActivityReasonSerializer, responses={200: s.ExcellentCaseSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = _valid(s.ReasonSerializer, request.data)
+        data = _valid(s.ActivityReasonSerializer, request.data)
         case = services.case_withdraw(actor=request.user, case=self.get_object(), reason=data["reason"])
         return Response(s.ExcellentCaseSerializer(case).data)
 

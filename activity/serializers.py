@@ -282,7 +282,7 @@ class ActivityRecordSerializer(ActivityFieldsMixin):
             self.fields[name].required = False
 
 
-class ReasonSerializer(serializers.Serializer):
+class ActivityReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 

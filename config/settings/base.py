@@ -206,6 +206,12 @@ SPECTACULAR_SETTINGS = {
         "ExemptionStateEnum": "members.models.RecordExemption.State",
         "ProbationDecisionStateEnum": "members.models.ProbationDecision.State",
         "PartnershipStateEnum": "members.models.Partnership.State",
+        "ActivityStatusEnum": "activity.models.Activity.Status",
+        "AttendanceStatusEnum": "activity.models.Attendance.Status",
+        "QuestionStatusEnum": "activity.models.Question.Status",
+        "ExcellentCaseStatusEnum": "activity.models.ExcellentCase.Status",
+        "DayRuleKindEnum": "activity.models.DayRule.Kind",
+        "AttachmentKindEnum": "activity.models.Attachment.Kind",
     },
 }
 
