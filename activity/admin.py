@@ -150,3 +150,28 @@ class ExcellentCaseAdmin(admin.ModelAdmin):
 class ReminderSentAdmin(admin.ModelAdmin):
     list_display = ["key", "sent_at"]
     search_fields = ["key"]
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """The history rows: read only, written by the state machines."""
+
+    list_display = ["__str__", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["to_status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(ActivityStatusChange, HistoryAdmin)
+admin.site.register(QuestionStatusChange, HistoryAdmin)
+admin.site.register(ExcellentCaseChange, HistoryAdmin)
+
+
+@admin.register(ActivityContent)
+class ActivityContentAdmin(admin.ModelAdmin):
+    list_display = ["activity", "kind"]
+    list_filter = ["kind"]
+    raw_id_fields = ["activity"]

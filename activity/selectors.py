@@ -710,30 +710,33 @@ def _leading_cadres(org: Organization, *, year: int, today: date) -> dict:
             Value(0),
         )
 
-    cadres = Member.objects.filter(
-        Organization.subtree_q(org.path, "branch"), is_leading_cadre=True, left_on__isnull=True
-    ).annotate(
-        gave_lecture=Exists(lectures),
-        expected=count_of(own),
-        present=count_of(own, status=Attendance.Status.PRESENT),
+    # Names and branches only: the encrypted personal fields are never read (nor decrypted) here.
+    cadres = (
+        Member.objects.filter(Organization.subtree_q(org.path, "branch"), is_leading_cadre=True, left_on__isnull=True)
+        .annotate(
+            gave_lecture=Exists(lectures),
+            expected=count_of(own),
+            present=count_of(own, status=Attendance.Status.PRESENT),
+        )
+        .values("pk", "name", "branch__full_name", "branch__path", "gave_lecture", "expected", "present")
     )
     without = cadres.filter(gave_lecture=False)
     cadres_without_total = without.count()
     cadres_without = [
-        {"id": m.pk, "name": m.name, "branch": m.branch.full_name}
-        for m in without.select_related("branch").order_by("branch__path", "name")[:LIST_LIMIT]
+        {"id": m["pk"], "name": m["name"], "branch": m["branch__full_name"]}
+        for m in without.order_by("branch__path", "name")[:LIST_LIMIT]
     ]
     cadre_attendance = [
         {
-            "id": m.pk,
-            "name": m.name,
-            "branch": m.branch.full_name,
-            "expected": m.expected,
-            "present": m.present,
-            "rate": m.present / m.expected if m.expected else None,
-            "gave_lecture": m.gave_lecture,
+            "id": m["pk"],
+            "name": m["name"],
+            "branch": m["branch__full_name"],
+            "expected": m["expected"],
+            "present": m["present"],
+            "rate": m["present"] / m["expected"] if m["expected"] else None,
+            "gave_lecture": m["gave_lecture"],
         }
-        for m in cadres.select_related("branch").order_by("present", "branch__path", "name")[:LIST_LIMIT]
+        for m in cadres.order_by("present", "branch__path", "name")[:LIST_LIMIT]
     ]
     by_secretary = Activity.objects.filter(
         branch=OuterRef("pk"),
