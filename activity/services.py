@@ -382,6 +382,9 @@ def _check_day(
     reason (the day is moved with it), another month is refused."""
     if not activity.is_activity_day:
         return
+    if activity.pk is not None:
+        # A month's activity day keeps to its month: it never becomes another month's day.
+        _check_in_month(activity.month, held_on, "held_on")
     month = month_start(held_on)
     clash = (
         Activity.objects.filter(branch=activity.branch, month=month, is_activity_day=True)

@@ -530,6 +530,8 @@ def question_detail(request, pk: int):
             "can_answer": can_answer,
             "can_close": can_close,
             "is_asker": permissions.is_asker(request.user, question),
+            "can_view_activity": question.activity is not None
+            and permissions.can_view_activity(request.user, question.activity),
             "act_form": forms.QuestionActForm(),
             "answer_form": forms.QuestionAnswerForm(),
             "reopen_form": forms.ReasonForm(),

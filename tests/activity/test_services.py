@@ -170,6 +170,28 @@ def test_the_activity_day_is_planned_on_the_branch_day_and_another_day_needs_a_r
     assert selectors.planned_day(world.branch, date(2026, 10, 1)).date == date(2026, 10, 12)
 
 
+def test_a_planned_activity_day_cannot_be_moved_into_another_month(branch_with_members):
+    world, members = branch_with_members
+    activity = af.plan(world.branch, date(2026, 10, 8), is_activity_day=True)
+
+    with pytest.raises(DomainError) as updated:
+        services.activity_update(
+            actor=mf.superuser(), activity=activity, changes={}, held_on=date(2026, 11, 2), move_reason="推迟"
+        )
+    with pytest.raises(DomainError) as recorded:
+        af.record(activity, members, held_on=date(2026, 11, 2), move_reason="推迟")
+    moved = services.activity_update(
+        actor=mf.superuser(), activity=activity, changes={}, held_on=date(2026, 10, 15), move_reason="书记外出"
+    )
+
+    assert (updated.value.field, recorded.value.field) == ("held_on", "held_on")
+    assert "2026-10-31" in str(updated.value.message)
+    assert (moved.held_on, selectors.planned_day(world.branch, date(2026, 10, 1)).date) == (
+        date(2026, 10, 15),
+        date(2026, 10, 15),
+    )
+
+
 def test_one_activity_day_a_month_but_other_activities_are_free(branch_with_members):
     world, _members = branch_with_members
     af.plan(world.branch, date(2026, 10, 8), is_activity_day=True)
