@@ -38,10 +38,9 @@ def _int_param(request, name: str, default: int | None = None, *, low: int = 1, 
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["integer"]}) from exc
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
+        raise ValidationError({name: ["integer"]})
+    value = int(raw)
     if not low <= value <= high:
         raise ValidationError({name: [f"{low}–{high}"]})
     return value
@@ -151,7 +150,7 @@ class ActivityDayViewSet(viewsets.GenericViewSet):
         qs = selectors.branches_managed_by(request.user)
         branch_id = _int_param(request, "branch")
         if branch_id is not None:
-            org = Organization.objects.filter(pk=branch_id).first()
+            org = selectors.org_by_id(branch_id)
             if org is None:
                 raise NotFound
             qs = qs.filter(Organization.subtree_q(org.path))
@@ -426,7 +425,7 @@ def _supervision(request):
         if org is None:
             raise PermissionDenied
     else:
-        org = Organization.objects.filter(pk=org_id).first()
+        org = selectors.org_by_id(org_id)
         if org is None or not permissions.can_supervise(request.user, org):
             raise NotFound
     month = _month_param(request)

@@ -38,6 +38,8 @@ class MonthFormField(forms.DateField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        if value and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Enter a month between 2000 and 2100."), code="invalid")
         return value.replace(day=1) if value else value
 
 

@@ -48,6 +48,17 @@ def unit_q(prefix: str = "") -> Q:
     return Q(**{kind: Organization.Kind.BRANCH}) | (Q(**{kind: Organization.Kind.GENERAL_BRANCH}) & ~has_branches)
 
 
+def org_by_id(value) -> Organization | None:
+    """The organization a request names by id, or None for anything that is not a plausible id."""
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Organization.objects.filter(pk=pk).first()
+
+
 def units_under(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(Organization.subtree_q(org.path), unit_q(), is_active=True)
 
@@ -203,7 +214,7 @@ def calendar_years() -> list[dict]:
 class ActivityFilter(django_filters.FilterSet):
     branch = django_filters.NumberFilter(method="filter_branch", label=_("branch"))
     month = django_filters.CharFilter(method="filter_month", label=_("month (YYYY-MM)"))
-    year = django_filters.NumberFilter(field_name="held_on__year", label=_("year"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("year"))
     status = django_filters.ChoiceFilter(choices=Activity.Status.choices)
     is_activity_day = django_filters.BooleanFilter()
     content = django_filters.ChoiceFilter(
@@ -215,7 +226,7 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["branch", "month", "year", "status", "is_activity_day", "content"]
 
     def filter_branch(self, queryset, name, value):
-        org = Organization.objects.filter(pk=value).first()
+        org = org_by_id(value) if value == int(value) else None
         if org is None:
             return queryset.none()
         return queryset.filter(Organization.subtree_q(org.path, "branch"))
@@ -226,6 +237,11 @@ class ActivityFilter(django_filters.FilterSet):
         except ValueError:
             return queryset.none()
         return queryset.filter(month=month)
+
+    def filter_year(self, queryset, name, value):
+        if value != int(value) or not 1900 <= value <= 2200:
+            return queryset.none()
+        return queryset.filter(month__gte=date(int(value), 1, 1), month__lt=date(int(value) + 1, 1, 1))
 
     def filter_content(self, queryset, name, value):
         return queryset.filter(Exists(ActivityContent.objects.filter(activity=OuterRef("pk"), kind=value)))
@@ -321,7 +337,7 @@ class QuestionFilter(django_filters.FilterSet):
         fields = ["status", "branch", "overdue", "closed"]
 
     def filter_branch(self, queryset, name, value):
-        org = Organization.objects.filter(pk=value).first()
+        org = org_by_id(value) if value == int(value) else None
         if org is None:
             return queryset.none()
         return queryset.filter(Organization.subtree_q(org.path, "branch"))
@@ -368,7 +384,7 @@ def report_list(*, actor: User, filters: dict | None = None) -> QuerySet[Monthly
         qs = qs.filter(j.q("branch"))
     filters = filters or {}
     if filters.get("branch"):
-        org = Organization.objects.filter(pk=filters["branch"]).first()
+        org = org_by_id(filters["branch"])
         qs = qs.filter(Organization.subtree_q(org.path, "branch")) if org else qs.none()
     if filters.get("month"):
         try:

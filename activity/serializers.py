@@ -31,9 +31,11 @@ class MonthField(serializers.Field):
         text = str(data or "").strip()
         for fmt in ("%Y-%m", "%Y-%m-%d"):
             try:
-                return datetime.strptime(text, fmt).date().replace(day=1)
+                month = datetime.strptime(text, fmt).date().replace(day=1)
             except ValueError:
                 continue
+            if 2000 <= month.year <= 2100:
+                return month
         self.fail("invalid")
 
     def to_representation(self, value: date):

@@ -49,11 +49,11 @@ def _form_page(request, form, *, title, on_valid, back, submit=None, intro="", d
 def _branch_param(request, branches: list[Organization]) -> Organization | None:
     """The branch named by ``?branch=`` among ``branches`` (the first one by default)."""
     wanted = request.GET.get("branch") or request.POST.get("branch")
-    if wanted and wanted.isdigit():
+    if wanted:
         for branch in branches:
-            if branch.pk == int(wanted):
+            if str(branch.pk) == wanted:
                 return branch
-        org = Organization.objects.filter(pk=int(wanted)).first()
+        org = selectors.org_by_id(wanted)
         if (
             org is not None
             and org.kind in Organization.BRANCH_KINDS
@@ -617,8 +617,10 @@ def report_submit(request):
 
 def _supervision_target(request):
     org_id = request.GET.get("org")
-    if org_id and org_id.isdigit():
-        org = get_object_or_404(Organization, pk=int(org_id))
+    if org_id:
+        org = selectors.org_by_id(org_id)
+        if org is None:
+            raise Http404
         if not permissions.can_supervise(request.user, org):
             raise PermissionDenied
     else:
@@ -627,7 +629,7 @@ def _supervision_target(request):
             raise PermissionDenied
     month = _month_param(request)
     year_raw = request.GET.get("year", "")
-    year = month.year if month else (int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else None)
+    year = month.year if month else (int(year_raw) if year_raw.isdecimal() and 2000 <= int(year_raw) <= 2100 else None)
     return org, year or timezone.localdate().year, month
 
 
@@ -745,7 +747,7 @@ def rule_list(request):
     rules = list(selectors.rule_list(actor=request.user))
     year = timezone.localdate().year
     raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if raw.isdecimal() and 2000 <= int(raw) <= 2100:
         year = int(raw)
     workdays = Workdays()
     current = {}
@@ -812,7 +814,7 @@ def calendar_page(request):
     form = None
     if permissions.can_enter_calendar(request.user):
         wanted = request.GET.get("year", "")
-        initial = {"year": int(wanted)} if wanted.isdigit() else {}
+        initial = {"year": int(wanted)} if wanted.isdecimal() and len(wanted) == 4 else {}
         form = forms.CalendarForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

@@ -417,3 +417,32 @@ def test_holiday_calendar_entered_through_the_api_by_the_province(world):
 
 def test_schema_builds_without_warnings_for_activity(db, capsys):
     call_command("spectacular", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_odd_query_parameters_are_answered_without_a_server_error(branch):
+    world, _secretary, _members = branch
+    activity = af.plan(world.branch, date(2026, 10, 8))
+    client = client_for(world.admin(world.county))
+
+    answers = {
+        url: client.get(url).status_code
+        for url in (
+            "/api/v1/activities/?year=0.0",
+            "/api/v1/activities/?year=-3.5e-276&branch=99999999999999999999999",
+            f"/api/v1/activities/{activity.pk}/expected/?year=4.1e16",
+            "/api/v1/activity-reports/?branch=null&month=x",
+            "/api/v1/activity-supervision/?month=0001-01",
+            "/api/v1/activity-supervision/?year=²",
+            "/api/v1/activity-days/?month=10000-01",
+        )
+    }
+
+    assert answers == {
+        "/api/v1/activities/?year=0.0": 200,
+        "/api/v1/activities/?year=-3.5e-276&branch=99999999999999999999999": 200,
+        f"/api/v1/activities/{activity.pk}/expected/?year=4.1e16": 404,
+        "/api/v1/activity-reports/?branch=null&month=x": 200,
+        "/api/v1/activity-supervision/?month=0001-01": 400,
+        "/api/v1/activity-supervision/?year=²": 400,
+        "/api/v1/activity-days/?month=10000-01": 400,
+    }
