@@ -446,3 +446,17 @@ def test_odd_query_parameters_are_answered_without_a_server_error(branch):
         "/api/v1/activity-supervision/?year=²": 400,
         "/api/v1/activity-days/?month=10000-01": 400,
     }
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_holiday_calendar_list_query_count_does_not_grow(world, django_assert_num_queries, rows):
+    for year in range(2027, 2027 + rows):
+        services.calendar_year_save(actor=mf.superuser(), year=year, holidays=[(date(year, 1, 1), "元旦")], workdays=[])
+    client = client_for(world.admin(world.county))
+    client.get("/api/v1/holiday-calendars/")
+
+    # token, count, page, the days of the page's years
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/holiday-calendars/")
+
+    assert [c["year"] for c in response.json()["results"]] == list(range(2026 + rows, 2026, -1))
