@@ -161,6 +161,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each app names its choice sets here.
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorStatusEnum": "pool.models.Instructor.Status",
+        "CallStatusEnum": "pool.models.Call.Status",
+        "SuggestionStatusEnum": "pool.models.Suggestion.Status",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------
