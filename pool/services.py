@@ -186,7 +186,7 @@ def _clean_fields(fields: dict, *, category: str) -> dict:
     if "name" in out:
         out["name"] = str(out["name"]).strip()
         if not out["name"]:
-            raise DomainError(_("The name is required."), field="name")
+            raise DomainError(_("The real name is required."), field="name")
     if "gender" in out and out["gender"] not in Gender.values:
         raise DomainError(_("Choose 男 or 女."), field="gender")
     if "category" in out and out["category"] not in Category.values:
