@@ -193,6 +193,7 @@ class RecommendForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, organizations, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recommending_org"].queryset = organizations
+        self.fields["recommending_org"].empty_label = None
         self.fields["category"].choices = [(v, label) for v, label in Category.choices if v in categories]
 
     def candidate(self) -> dict:

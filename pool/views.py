@@ -417,7 +417,8 @@ def _profile_page(request, instructor: Instructor, *, admin: bool, template: str
     form = forms.InstructorProfileForm(
         request.POST if request.POST.get("action") == "profile" else None, instructor=instructor, admin=admin
     )
-    topic_form = forms.TopicForm(request.POST if request.POST.get("action") == "topic" else None)
+    # prefixed: the profile form has a "title" (职称) too, and ids must stay unique on the page
+    topic_form = forms.TopicForm(request.POST if request.POST.get("action") == "topic" else None, prefix="new")
     if request.method == "POST" and request.POST.get("action") == "profile" and form.is_valid():
         try:
             services.instructor_update(instructor=instructor, actor=request.user, **form.changed())

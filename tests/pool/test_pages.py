@@ -218,7 +218,7 @@ def test_me_page_edits_profile_topics_and_sends_suggestions(client: Client, worl
 
     page(client, "/pool/me/")
     client.post("/pool/me/", {"action": "profile", "bio": "新简介", "monthly_limit": 3, "employer": "省委党校"})
-    client.post("/pool/me/", {"action": "topic", "title": "新增专题", "abstract": "摘要"})
+    client.post("/pool/me/", {"action": "topic", "new-title": "新增专题", "new-abstract": "摘要"})
     client.post("/pool/me/", {"action": "suggest", "about": "teaching", "subject": "建议", "body": "内容"})
 
     member.refresh_from_db()
