@@ -80,7 +80,7 @@ def _next_number(pool: Pool, kind: str, year: int) -> int:
 
 
 def _lock_pool(pool: Pool) -> Pool:
-    return Pool.objects.select_for_update().select_related("organization").get(pk=pool.pk)
+    return Pool.objects.select_for_update(of=("self",)).select_related("organization").get(pk=pool.pk)
 
 
 # --- pools -----------------------------------------------------------------------------------------
@@ -343,7 +343,9 @@ def instructor_update(*, instructor: Instructor, actor: User | None, **fields) -
     Side effects: ``instructor_changed`` (profile) after commit when anything changed.
     """
     instructor = (
-        Instructor.objects.select_for_update().select_related("pool", "pool__organization").get(pk=instructor.pk)
+        Instructor.objects.select_for_update(of=("self",))
+        .select_related("pool", "pool__organization")
+        .get(pk=instructor.pk)
     )
     if actor is not None:
         _require(can_edit_instructor(actor, instructor))
@@ -402,7 +404,7 @@ def instructor_transition(
     ``instructor_changed`` (status).
     """
     instructor = (
-        Instructor.objects.select_for_update()
+        Instructor.objects.select_for_update(of=("self",))
         .select_related("pool", "pool__organization", "user")
         .get(pk=instructor.pk)
     )
@@ -445,7 +447,9 @@ def instructor_appoint(
     account and to whoever recommended them; after commit ``instructor_changed`` (status).
     """
     instructor = (
-        Instructor.objects.select_for_update().select_related("pool", "pool__organization").get(pk=instructor.pk)
+        Instructor.objects.select_for_update(of=("self",))
+        .select_related("pool", "pool__organization")
+        .get(pk=instructor.pk)
     )
     _require_manager(actor, instructor.pool)
     if not (agreement_date and term_start and term_end):
@@ -485,7 +489,9 @@ def instructor_appoint(
 def instructor_link_user(*, instructor: Instructor, actor: User | None, user: User) -> Instructor:
     """Give the instructor a log-in: the account gets the instructor role at the pool's organization."""
     instructor = (
-        Instructor.objects.select_for_update().select_related("pool", "pool__organization").get(pk=instructor.pk)
+        Instructor.objects.select_for_update(of=("self",))
+        .select_related("pool", "pool__organization")
+        .get(pk=instructor.pk)
     )
     _require_manager(actor, instructor.pool)
     other = Instructor.objects.filter(user=user).exclude(pk=instructor.pk).first()
@@ -647,7 +653,7 @@ def call_create(
 @transaction.atomic
 def call_close(*, call: Call, actor: User | None) -> Call:
     """Stop taking recommendations before (or after) the deadline."""
-    call = Call.objects.select_for_update().select_related("pool").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("pool").get(pk=call.pk)
     _require_manager(actor, call.pool)
     if call.status == Call.Status.CLOSED:
         raise ConflictError(_("The call is already closed."))
@@ -829,7 +835,9 @@ def recommendation_decide(
         raise ConflictError(_("No reviewer has scored this candidate yet."))
     if decision == "reject" and not reason.strip():
         raise DomainError(_("Give the reason."), field="reason")
-    instructor = Instructor.objects.select_for_update().select_related("pool").get(pk=recommendation.instructor_id)
+    instructor = (
+        Instructor.objects.select_for_update(of=("self",)).select_related("pool").get(pk=recommendation.instructor_id)
+    )
     score = combined_score(recommendation)
     instructor.transition_to(DECISIONS[decision], actor=actor, reason=reason.strip())
     Recommendation.objects.filter(pk=recommendation.pk).update(decision_score=score)
@@ -973,7 +981,9 @@ def suggestion_send(*, instructor: Instructor, actor: User, about: str, subject:
 @transaction.atomic
 def suggestion_answer(*, suggestion: Suggestion, actor: User, answer: str) -> Suggestion:
     """The pool's admin answers a suggestion. Side effects: a notification to the instructor."""
-    suggestion = Suggestion.objects.select_for_update().select_related("pool", "instructor").get(pk=suggestion.pk)
+    suggestion = (
+        Suggestion.objects.select_for_update(of=("self",)).select_related("pool", "instructor").get(pk=suggestion.pk)
+    )
     _require(can_answer_suggestion(actor, suggestion))
     answer = answer.strip()
     if not answer:
