@@ -72,7 +72,9 @@ def _users_named(usernames) -> list[User]:
     users = list(User.objects.filter(username__in=usernames, is_active=True))
     missing = sorted(set(usernames) - {u.username for u in users})
     if missing:
-        raise serializers.ValidationError({"reviewers": [f"Unknown user: {', '.join(missing)}"]})
+        raise serializers.ValidationError(
+            {"reviewers": [_("Unknown user names: %(names)s") % {"names": ", ".join(missing)}]}
+        )
     return users
 
 
@@ -175,7 +177,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         user = User.objects.filter(username=serializer.validated_data["username"], is_active=True).first()
         if user is None:
-            raise serializers.ValidationError({"username": ["Unknown user."]})
+            raise serializers.ValidationError({"username": [_("No such user.")]})
         services.instructor_link_user(instructor=instructor, actor=request.user, user=user)
         return self._detail(instructor)
 
@@ -211,7 +213,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         row and column, and nothing imported. A known 编号 is updated."""
         upload = request.FILES.get("file")
         if upload is None:
-            raise serializers.ValidationError({"file": ["Upload a file."]})
+            raise serializers.ValidationError({"file": [_("Upload an .xlsx or .csv file.")]})
         try:
             result = services.instructors_import(
                 data=upload.read(),
@@ -245,7 +247,12 @@ class TopicViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.G
     @extend_schema(request=TopicWriteSerializer, responses={200: TopicSerializer})
     def partial_update(self, request, pk=None):
         topic = self.get_object()
-        serializer = TopicWriteSerializer(data={"title": topic.title, "abstract": topic.abstract, **request.data})
+        serializer = TopicWriteSerializer(
+            data={
+                "title": request.data.get("title", topic.title),
+                "abstract": request.data.get("abstract", topic.abstract),
+            }
+        )
         serializer.is_valid(raise_exception=True)
         services.topic_update(topic=topic, actor=request.user, **serializer.validated_data)
         return Response(TopicSerializer(topic).data)
@@ -282,7 +289,7 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.validated_data
         organization = Organization.objects.filter(pk=data.pop("organization")).first()
         if organization is None:
-            raise serializers.ValidationError({"organization": ["Unknown organization."]})
+            raise serializers.ValidationError({"organization": [_("No such organization.")]})
         pool = services.pool_create(organization=organization, actor=request.user, **data)
         return Response(PoolSerializer(self.get_queryset().get(pk=pool.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -297,7 +304,7 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "doc_prefix": pool.doc_prefix,
             "is_active": pool.is_active,
         }
-        serializer = PoolUpdateSerializer(data={**current, **request.data})
+        serializer = PoolUpdateSerializer(data={k: request.data.get(k, v) for k, v in current.items()})
         serializer.is_valid(raise_exception=True)
         services.pool_update(pool=pool, actor=request.user, **serializer.validated_data)
         return self._detail(pool)
@@ -346,7 +353,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.validated_data
         pool = Pool.objects.filter(pk=data.pop("pool")).select_related("organization").first()
         if pool is None:
-            raise serializers.ValidationError({"pool": ["Unknown pool."]})
+            raise serializers.ValidationError({"pool": [_("No such pool.")]})
         reviewers = _users_named(data.pop("reviewers"))
         call = services.call_create(pool=pool, actor=request.user, reviewers=reviewers, **data)
         return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
@@ -397,10 +404,10 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data = serializer.validated_data
         call = call_list(actor=request.user).filter(pk=data.pop("call")).first()
         if call is None:
-            raise serializers.ValidationError({"call": ["Unknown call."]})
+            raise serializers.ValidationError({"call": [_("No such call, or it is not open to you.")]})
         org = Organization.objects.filter(pk=data.pop("recommending_org")).first()
         if org is None:
-            raise serializers.ValidationError({"recommending_org": ["Unknown organization."]})
+            raise serializers.ValidationError({"recommending_org": [_("No such organization.")]})
         recommendation = services.recommendation_create(call=call, actor=request.user, recommending_org=org, **data)
         fresh = self.get_queryset().get(pk=recommendation.pk)
         return Response(RecommendationSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -479,3 +479,40 @@ def test_decisions_not_yet_appointed_are_not_public(world, api):
     assert api.get(f"/api/v1/instructors/{rec.instructor_id}/").status_code == 404
     assert Pool.objects.count() == 1
     assert RosterVersion.objects.count() == 0
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_topic_and_history_lists_query_count(world, django_assert_num_queries, rows):
+    from pool.services import topic_create
+
+    member = instructor(pool_for(world.county), topics=[])
+    for n in range(rows):
+        topic_create(instructor=member, actor=None, title=f"专题{n}")
+        instructor_transition_pair(member)
+    client = client_for(world.admin(world.county))
+    client.get(f"/api/v1/instructors/{member.pk}/topics/")
+
+    with django_assert_num_queries(5):  # token, roles, the instructor with its topics and sub-areas
+        assert len(client.get(f"/api/v1/instructors/{member.pk}/topics/").json()) == rows
+    with django_assert_num_queries(6):  # token, roles, the instructor with its topics and sub-areas, history
+        assert len(client.get(f"/api/v1/instructors/{member.pk}/history/").json()) == 1 + 2 * rows
+
+
+def instructor_transition_pair(member):
+    from pool.services import instructor_transition
+
+    instructor_transition(instructor=member, actor=None, to_status=S.SUSPENDED, reason="暂停")
+    instructor_transition(instructor=member, actor=None, to_status=S.APPOINTED, reason="恢复")
+
+
+def test_form_encoded_partial_updates(world):
+    pool = pool_for(world.county)
+    member = instructor(pool)
+    client = client_for(world.admin(world.county))
+    topic = member.topics.first()
+
+    pool_response = client.patch(f"/api/v1/pools/{pool.pk}/", {"quota_max": "48"}, format="multipart")
+    topic_response = client.patch(f"/api/v1/instructor-topics/{topic.pk}/", {"abstract": "新"}, format="multipart")
+
+    assert pool_response.json()["quota_max"] == 48
+    assert topic_response.json()["title"] == topic.title
