@@ -257,8 +257,8 @@ class TransitionForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(Instructor.Status.choices)
         allowed = instructor.allowed_transitions()
-        # appointment of approved candidates goes through the appointment form (letter, term)
-        if instructor.status == Instructor.Status.APPROVED:
+        # an appointment goes through the appointment form (agreement, term, letter)
+        if instructor.status in (Instructor.Status.APPROVED, Instructor.Status.RESERVE):
             allowed.discard(Instructor.Status.APPOINTED)
         self.fields["status"].choices = [(s, labels[s]) for s in Instructor.Status.values if s in allowed]
 

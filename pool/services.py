@@ -7,7 +7,7 @@ state machine, and queue notifications through the outbox and ``instructor_chang
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -390,36 +390,105 @@ def _notify_status(instructor: Instructor, change: InstructorStatusChange) -> No
     )
 
 
+# Statuses from which a move into ``appointed`` is an appointment (a seat, an agreement, a letter);
+# from ``suspended`` it is a restoration of the same appointment.
+APPOINTING_FROM = (Instructor.Status.APPROVED, Instructor.Status.RESERVE)
+DEFAULT_TERM_YEARS = 3
+
+
+def _default_term(start: date) -> date:
+    try:
+        end = start.replace(year=start.year + DEFAULT_TERM_YEARS)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + DEFAULT_TERM_YEARS, day=28)
+    return end - timedelta(days=1)
+
+
+def _appoint(
+    instructor: Instructor,
+    *,
+    actor: User | None,
+    agreement_date: date,
+    term_start: date,
+    term_end: date,
+    override_reason: str,
+    reason: str = "",
+) -> InstructorStatusChange:
+    """The appointment itself, on a locked instructor: seat check, letter number, transition, notices."""
+    if not (agreement_date and term_start and term_end):
+        raise DomainError(_("The agreement date and the term are required."), field="agreement_date")
+    if term_end <= term_start:
+        raise DomainError(_("The term cannot end before it starts."), field="term_end")
+    if not instructor.can_transition_to(Instructor.Status.APPOINTED):
+        # let the state machine name the impossible move
+        instructor.transition_to(Instructor.Status.APPOINTED, actor=actor)
+    pool = _lock_pool(instructor.pool)
+    _ensure_seat(pool, override_reason=override_reason)
+    year = agreement_date.year
+    instructor.agreement_date, instructor.term_start, instructor.term_end = agreement_date, term_start, term_end
+    instructor.letter_number = f"{pool.doc_prefix}聘〔{year}〕{_next_number(pool, 'letter', year):03d}号"
+    appointed = _("Appointed with letter %(n)s") % {"n": instructor.letter_number}
+    change = instructor.transition_to(
+        Instructor.Status.APPOINTED,
+        actor=actor,
+        reason=f"{appointed}；{reason.strip()}" if reason.strip() else appointed,
+        override_reason=override_reason.strip(),
+        save_fields=("agreement_date", "term_start", "term_end", "letter_number"),
+    )
+    _notify_status(instructor, change)
+    recommendation = Recommendation.objects.filter(instructor=instructor).select_related("recommended_by").first()
+    if recommendation is not None:
+        notification_queue(
+            recipients=[recommendation.recommended_by],
+            kind="pool_candidate_appointed",
+            title=_("%(name)s has been appointed to %(pool)s") % {"name": instructor.name, "pool": pool.name},
+            url=reverse("pool:recommendation", args=[recommendation.pk]),
+            payload={"instructor_id": instructor.pk, "recommendation_id": recommendation.pk},
+        )
+    send_instructor_changed([instructor.pk], "status")
+    return change
+
+
+def _locked_instructor(instructor: Instructor) -> Instructor:
+    return (
+        Instructor.objects.select_for_update(of=("self",))
+        .select_related("pool", "pool__organization", "user")
+        .get(pk=instructor.pk)
+    )
+
+
 @transaction.atomic
 def instructor_transition(
     *, instructor: Instructor, actor: User | None, to_status: str, reason: str = "", override_reason: str = ""
 ) -> InstructorStatusChange:
     """Move an instructor through the state machine (suspend, remove, restore, promote a reserve …).
 
-    Moving into ``appointed`` from ``reserve`` or ``approved`` takes a seat: beyond the pool's maximum it
-    needs ``override_reason`` (else ConflictError, HTTP 409). An impossible move raises
+    Moving into ``appointed`` from ``approved`` or ``reserve`` is an appointment: it takes a seat (beyond
+    the pool's maximum only with ``override_reason``, else ConflictError, HTTP 409) and issues a numbered
+    letter with the agreement dated today and a term of ``DEFAULT_TERM_YEARS`` (use ``instructor_appoint``
+    to give other dates). From ``suspended`` it restores the appointment. An impossible move raises
     InvalidTransition (409). Suspension and removal need a reason.
 
-    Side effects, in order: history row; notification to the instructor's account; after commit
-    ``instructor_changed`` (status).
+    Side effects, in order: history row; notification to the instructor's account (and, for an
+    appointment, to whoever recommended them); after commit ``instructor_changed`` (status).
     """
-    instructor = (
-        Instructor.objects.select_for_update(of=("self",))
-        .select_related("pool", "pool__organization", "user")
-        .get(pk=instructor.pk)
-    )
+    instructor = _locked_instructor(instructor)
     _require_manager(actor, instructor.pool)
     if to_status not in Instructor.Status.values:
         raise DomainError(_("Unknown status."), field="status")
     if to_status in (Instructor.Status.SUSPENDED, Instructor.Status.REMOVED) and not reason.strip():
         raise DomainError(_("Give the reason."), field="reason")
-    if (
-        to_status == Instructor.Status.APPOINTED
-        and instructor.status not in Instructor.SEAT_STATUSES
-        and instructor.can_transition_to(to_status)
-    ):
-        _lock_pool(instructor.pool)
-        _ensure_seat(instructor.pool, override_reason=override_reason)
+    if to_status == Instructor.Status.APPOINTED and instructor.status in APPOINTING_FROM:
+        today = timezone.localdate()
+        return _appoint(
+            instructor,
+            actor=actor,
+            agreement_date=today,
+            term_start=today,
+            term_end=_default_term(today),
+            override_reason=override_reason,
+            reason=reason,
+        )
     change = instructor.transition_to(
         to_status, actor=actor, reason=reason.strip(), override_reason=override_reason.strip()
     )
@@ -440,48 +509,22 @@ def instructor_appoint(
 ) -> Instructor:
     """组织聘任: record the agreement, give the numbered appointment letter and make the instructor active.
 
-    From ``approved`` or ``reserve``; the seat check is ``instructor_transition``'s. The letter number is
-    ``<pool prefix>聘〔<year>〕<nnn>号``, counted per pool and year.
+    From ``approved`` or ``reserve``. Beyond the pool's maximum only with ``override_reason`` (else 409).
+    The letter number is ``<pool prefix>聘〔<year>〕<nnn>号``, counted per pool and year.
 
     Side effects, in order: the transition and its history row; notifications to the instructor's
     account and to whoever recommended them; after commit ``instructor_changed`` (status).
     """
-    instructor = (
-        Instructor.objects.select_for_update(of=("self",))
-        .select_related("pool", "pool__organization")
-        .get(pk=instructor.pk)
-    )
+    instructor = _locked_instructor(instructor)
     _require_manager(actor, instructor.pool)
-    if not (agreement_date and term_start and term_end):
-        raise DomainError(_("The agreement date and the term are required."), field="agreement_date")
-    if term_end <= term_start:
-        raise DomainError(_("The term cannot end before it starts."), field="term_end")
-    pool = _lock_pool(instructor.pool)
-    year = agreement_date.year
-    instructor.agreement_date, instructor.term_start, instructor.term_end = agreement_date, term_start, term_end
-    if not instructor.can_transition_to(Instructor.Status.APPOINTED):
-        # let the state machine name the impossible move
-        instructor.transition_to(Instructor.Status.APPOINTED, actor=actor)
-    _ensure_seat(pool, override_reason=override_reason)
-    instructor.letter_number = f"{pool.doc_prefix}聘〔{year}〕{_next_number(pool, 'letter', year):03d}号"
-    change = instructor.transition_to(
-        Instructor.Status.APPOINTED,
+    _appoint(
+        instructor,
         actor=actor,
-        reason=_("Appointed with letter %(n)s") % {"n": instructor.letter_number},
-        override_reason=override_reason.strip(),
-        save_fields=("agreement_date", "term_start", "term_end", "letter_number"),
+        agreement_date=agreement_date,
+        term_start=term_start,
+        term_end=term_end,
+        override_reason=override_reason,
     )
-    _notify_status(instructor, change)
-    recommendation = Recommendation.objects.filter(instructor=instructor).select_related("recommended_by").first()
-    if recommendation is not None:
-        notification_queue(
-            recipients=[recommendation.recommended_by],
-            kind="pool_candidate_appointed",
-            title=_("%(name)s has been appointed to %(pool)s") % {"name": instructor.name, "pool": pool.name},
-            url=reverse("pool:recommendation", args=[recommendation.pk]),
-            payload={"instructor_id": instructor.pk, "recommendation_id": recommendation.pk},
-        )
-    send_instructor_changed([instructor.pk], "status")
     return instructor
 
 

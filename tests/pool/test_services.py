@@ -128,7 +128,11 @@ def test_a_removal_frees_the_seat_for_a_reserve(world):
     instructor_transition(instructor=leaving, actor=None, to_status=S.REMOVED, reason="教学质量评估不佳")
     instructor_transition(instructor=reserve, actor=None, to_status=S.APPOINTED, reason="递补")
 
+    promoted = Instructor.objects.get(pk=reserve.pk)
     assert sorted(pool.instructors.values_list("status", flat=True)) == ["appointed", "removed"]
+    assert promoted.letter_number == f"南京市江宁区先锋师资聘〔{timezone.localdate().year}〕001号"
+    assert (promoted.agreement_date, promoted.term_start) == (timezone.localdate(), timezone.localdate())
+    assert promoted.status_changes.last().reason.endswith("递补")
 
 
 def test_the_maximum_cannot_drop_below_the_seats_taken(world):
