@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pool.models import Instructor, RosterVersion
 from pool.services import instructor_link_user
@@ -28,15 +29,27 @@ def _type(driver, element_id: str, value: str) -> None:
     field.send_keys(value)
 
 
-def _click(driver, css: str) -> None:
+def _click(driver, css: str):
     element = wait_for(driver, css)
     # Bootstrap scrolls smoothly: jump instead, so the click lands where the element is
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
     element.click()
+    return element
 
 
 def _submit(driver, button_id: str, wait_css: str):
-    _click(driver, f"#{button_id}")
+    """Submit a form and wait for the next page (the old button goes stale) to show ``wait_css``."""
+    button = _click(driver, f"#{button_id}")
+
+    def left_the_page(_driver) -> bool:
+        # while the page unloads Chromium answers with a stale-element or an inspector error
+        try:
+            button.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 10).until(left_the_page)
     return wait_for(driver, wait_css)
 
 
