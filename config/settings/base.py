@@ -206,6 +206,9 @@ SPECTACULAR_SETTINGS = {
         "ExemptionStateEnum": "members.models.RecordExemption.State",
         "ProbationDecisionStateEnum": "members.models.ProbationDecision.State",
         "PartnershipStateEnum": "members.models.Partnership.State",
+        "InstructorStatusEnum": "pool.models.Instructor.Status",
+        "CallStatusEnum": "pool.models.Call.Status",
+        "SuggestionStatusEnum": "pool.models.Suggestion.Status",
     },
 }
 
