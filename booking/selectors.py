@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -452,11 +452,7 @@ def lecture_summary(instructor: Instructor) -> dict:
         delivered_this_year=Count("pk", filter=delivered & Q(starts_at__gte=year_start)),
         fees_this_year=Sum("fee_amount", filter=delivered & Q(starts_at__gte=year_start)),
         fees_total=Sum("fee_amount", filter=delivered),
-        next_start=Subquery(
-            Booking.objects.filter(instructor=instructor, status=Booking.Status.ACCEPTED, starts_at__gte=now)
-            .order_by("starts_at")
-            .values("starts_at")[:1]
-        ),
+        next_start=Min("starts_at", filter=Q(status=Booking.Status.ACCEPTED, starts_at__gte=now)),
     )
 
 

@@ -86,7 +86,7 @@ class BookingSerializer(serializers.ModelSerializer):
         if booking.fee_amount is None or booking.fee_standard is None:
             return None
         unit = booking.fee_standard.get_unit_display()
-        return {
+        fee = {
             "standard": booking.fee_standard.number,
             "unit": booking.fee_standard.unit,
             "rate": booking.fee_rate,
@@ -96,6 +96,7 @@ class BookingSerializer(serializers.ModelSerializer):
                 f"{booking.fee_units} × {format_yuan(booking.fee_rate)}（{unit}）= {format_yuan(booking.fee_amount)}"
             ),
         }
+        return FeeSerializer(fee).data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_contact_phone(self, booking) -> str:
