@@ -33,7 +33,7 @@ class LectureTimeMixin:
 
 
 class BookingRequestForm(LectureTimeMixin, BootstrapMixin, forms.Form):
-    branch = forms.ModelChoiceField(queryset=None, label=_("branch"), empty_label=None)
+    branch = forms.ModelChoiceField(queryset=None, label=_("requesting branch"), empty_label=None)
     instructor = forms.IntegerField(widget=forms.HiddenInput, required=False)
     topic = forms.CharField(label=_("lecture topic"), max_length=120)
     category = forms.ChoiceField(

@@ -150,7 +150,7 @@ class Booking(StateMachineMixin, models.Model):
     history_subject_field = "booking"
 
     branch = models.ForeignKey(
-        Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="bookings"
+        Organization, verbose_name=_("requesting branch"), on_delete=models.PROTECT, related_name="bookings"
     )
     instructor = models.ForeignKey(
         Instructor,
@@ -298,7 +298,7 @@ class TimeProposal(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("answered by the branch at"), null=True, blank=True)
     decision_note = models.TextField(_("the branch's note"), blank=True)
 
     class Meta:

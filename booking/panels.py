@@ -35,6 +35,6 @@ def instructor_panels(instructor):
             (_("Fees in total"), format_yuan(s["fees_total"] or 0)),
         ],
         url=reverse("booking:list") + "?status=delivered",
-        link_label=_("Lectures given"),
+        link_label=_("All lectures given"),
         order=21,
     )

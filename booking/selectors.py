@@ -110,7 +110,7 @@ def with_related(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Booking.Status.choices, label=gettext_lazy("status"))
     kind = django_filters.ChoiceFilter(choices=Booking.Kind.choices, label=gettext_lazy("kind of request"))
-    branch = django_filters.NumberFilter(field_name="branch_id", label=gettext_lazy("branch"))
+    branch = django_filters.NumberFilter(field_name="branch_id", label=gettext_lazy("requesting branch"))
     instructor = django_filters.NumberFilter(field_name="instructor_id", label=gettext_lazy("instructor"))
     date_from = django_filters.DateFilter(method="filter_from", label=gettext_lazy("from date"))
     date_to = django_filters.DateFilter(method="filter_to", label=gettext_lazy("to date"))

@@ -792,7 +792,11 @@ def bookings_expire(*, now: datetime | None = None) -> int:
     the instructor of a direct request.
     """
     now = now or timezone.now()
-    due = Booking.objects.filter(status__in=Booking.AWAITING, respond_by__lte=now).values_list("pk", flat=True)
+    due = (
+        Booking.objects.filter(status__in=Booking.AWAITING, respond_by__lte=now)
+        .order_by("respond_by", "pk")
+        .values_list("pk", flat=True)
+    )
     expired = 0
     for pk in list(due):
         with transaction.atomic():
@@ -829,9 +833,11 @@ def lecture_reminders_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     tomorrow = timezone.localtime(now).date() + timedelta(days=1)
     until = datetime.combine(tomorrow + timedelta(days=1), time(0), timezone.get_current_timezone())
-    due = Booking.objects.filter(
-        status=S.ACCEPTED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lt=until
-    ).values_list("pk", flat=True)
+    due = (
+        Booking.objects.filter(status=S.ACCEPTED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lt=until)
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for pk in list(due):
         with transaction.atomic():

@@ -265,8 +265,14 @@ def test_cancel_and_deliver(world, teacher, secretary):
 def test_delivering_a_past_lecture(world, teacher, secretary):
     day = timezone.localdate() - timedelta(days=2)
     booking = services.booking_create(
-        actor=None, branch=world.branch, instructor=teacher, topic="党课", class_hours=2, audience_size=20,
-        place="会议室", **span(day),
+        actor=None,
+        branch=world.branch,
+        instructor=teacher,
+        topic="党课",
+        class_hours=2,
+        audience_size=20,
+        place="会议室",
+        **span(day),
     )
     services.booking_accept(booking=booking, actor=None)
 
@@ -426,7 +432,12 @@ def test_bad_schedule_input_is_a_400(teacher):
 
     overlapping = client.patch(
         "/api/v1/schedules/me/",
-        {"weekly": [{"weekday": 1, "starts": "09:00", "ends": "12:00"}, {"weekday": 1, "starts": "11:00", "ends": "13:00"}]},
+        {
+            "weekly": [
+                {"weekday": 1, "starts": "09:00", "ends": "12:00"},
+                {"weekday": 1, "starts": "11:00", "ends": "13:00"},
+            ]
+        },
         format="json",
     )
     backwards = client.post("/api/v1/schedules/me/blocked/", {"first_day": "2099-01-05", "last_day": "2099-01-01"})

@@ -28,9 +28,7 @@ def test_twenty_concurrent_accepts_of_overlapping_requests_confirm_exactly_one(w
         branch = org(world.committee, f"并发测试第{n + 1}党支部")
         # the same morning, each a minute later: every pair overlaps
         bookings.append(
-            request_lecture(
-                world.secretary(branch), branch, teacher, starts_at=at(day, 9, n), ends_at=at(day, 11, n)
-            )
+            request_lecture(world.secretary(branch), branch, teacher, starts_at=at(day, 9, n), ends_at=at(day, 11, n))
         )
     token = client_for(teacher.user)._credentials["HTTP_AUTHORIZATION"]
     barrier = threading.Barrier(REQUESTS)

@@ -15,10 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_both_standards_are_seeded_with_every_grade():
-    rates = {
-        (r.standard.number, r.grade): r.amount
-        for r in FeeRate.objects.select_related("standard")
-    }
+    rates = {(r.standard.number, r.grade): r.amount for r in FeeRate.objects.select_related("standard")}
 
     assert list(FeeStandard.objects.order_by("effective_from").values_list("number", "unit", "effective_from")) == [
         ("财行〔2013〕523号", "half_day", date(2014, 1, 1)),
@@ -44,7 +41,10 @@ def test_the_standard_in_force_changes_on_new_years_day_2017():
 
 def test_three_class_hours_in_2026_by_a_full_senior_follow_the_2016_standard():
     fee = lecture_fee(
-        grade=FeeGrade.FULL_SENIOR, starts_at=at(date(2026, 5, 12), 9), ends_at=at(date(2026, 5, 12), 11, 30), class_hours=3
+        grade=FeeGrade.FULL_SENIOR,
+        starts_at=at(date(2026, 5, 12), 9),
+        ends_at=at(date(2026, 5, 12), 11, 30),
+        class_hours=3,
     )
 
     assert (fee.standard.number, fee.rate, fee.units, fee.amount) == (
@@ -58,7 +58,10 @@ def test_three_class_hours_in_2026_by_a_full_senior_follow_the_2016_standard():
 
 def test_the_same_lecture_in_2016_follows_the_2013_standard_per_half_day():
     fee = lecture_fee(
-        grade=FeeGrade.FULL_SENIOR, starts_at=at(date(2016, 5, 12), 9), ends_at=at(date(2016, 5, 12), 11, 30), class_hours=3
+        grade=FeeGrade.FULL_SENIOR,
+        starts_at=at(date(2016, 5, 12), 9),
+        ends_at=at(date(2016, 5, 12), 11, 30),
+        class_hours=3,
     )
 
     assert (fee.standard.number, fee.units, fee.amount) == ("财行〔2013〕523号", 1, Decimal("2000.00"))
@@ -75,7 +78,9 @@ def test_at_most_four_class_hours_count_per_half_day():
 
 def test_a_short_lecture_across_noon_is_one_half_day_in_2016_and_a_day_lecture_two():
     day = date(2016, 3, 8)
-    across_noon = lecture_fee(grade=FeeGrade.ASSOCIATE_SENIOR, starts_at=at(day, 11), ends_at=at(day, 13), class_hours=2)
+    across_noon = lecture_fee(
+        grade=FeeGrade.ASSOCIATE_SENIOR, starts_at=at(day, 11), ends_at=at(day, 13), class_hours=2
+    )
     whole_day = lecture_fee(grade=FeeGrade.ASSOCIATE_SENIOR, starts_at=at(day, 9), ends_at=at(day, 17), class_hours=7)
 
     assert (across_noon.units, across_noon.amount) == (1, Decimal("1000.00"))

@@ -35,7 +35,11 @@ def messages_of(response) -> list[str]:
 
 
 def test_find_lists_only_instructors_the_branch_may_book(world, pools, secretary):
-    wanted = [instructor(pools.province, name="省讲师"), instructor(pools.city, name="市讲师"), instructor(pools.county, name="区讲师")]
+    wanted = [
+        instructor(pools.province, name="省讲师"),
+        instructor(pools.city, name="市讲师"),
+        instructor(pools.county, name="区讲师"),
+    ]
     instructor(pools.sibling_county, name="邻区讲师")
     instructor(pools.other_city, name="外市讲师")
 
@@ -68,7 +72,9 @@ def test_only_secretaries_find_and_request(world, teacher):
 def test_the_request_form_takes_the_recommenders_instructor_topic_and_date(world, teacher, secretary):
     day = weekday_after(9)
 
-    page = client_of(secretary).get("/booking/new/", {"instructor": teacher.pk, "q": "乡村振兴", "date": day.isoformat()})
+    page = client_of(secretary).get(
+        "/booking/new/", {"instructor": teacher.pk, "q": "乡村振兴", "date": day.isoformat()}
+    )
 
     form = page.context["form"]
     assert (form.initial["instructor"], form.initial["topic"], form.initial["day"]) == (teacher.pk, "乡村振兴", day)
@@ -239,7 +245,8 @@ def test_accept_decline_and_propose_from_the_page(world, teacher, secretary):
     accepted = client.post(f"/booking/{first.pk}/accept/", follow=True)
     client.post(f"/booking/{second.pk}/decline/", {"decline-reason": "外出调研"})
     client.post(
-        f"/booking/{third.pk}/propose/", {"day": later.isoformat(), "starts": "14:00", "ends": "16:00", "note": "下午可以"}
+        f"/booking/{third.pk}/propose/",
+        {"day": later.isoformat(), "starts": "14:00", "ends": "16:00", "note": "下午可以"},
     )
 
     assert messages_of(accepted) == ["您已接受此次讲课。"]
@@ -352,8 +359,14 @@ def test_the_private_feed_lists_exactly_the_confirmed_lectures(world, teacher, s
     accepted = services.booking_accept(booking=request_lecture(secretary, world.branch, teacher), actor=teacher.user)
     past = timezone.localdate() - timedelta(days=4)
     delivered = services.booking_create(
-        actor=None, branch=world.branch, instructor=teacher, topic="党课", class_hours=2, audience_size=9,
-        place="会议室", **span(past),
+        actor=None,
+        branch=world.branch,
+        instructor=teacher,
+        topic="党课",
+        class_hours=2,
+        audience_size=9,
+        place="会议室",
+        **span(past),
     )
     services.booking_accept(booking=delivered, actor=None)
     services.booking_deliver(booking=delivered, actor=None)
@@ -373,7 +386,9 @@ def test_the_private_feed_lists_exactly_the_confirmed_lectures(world, teacher, s
     calendar = icalendar.Calendar.from_ical(response.content)
     events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
 
-    assert _feed_uids(Client(), url) == sorted([f"booking-{delivered.pk}@127.0.0.1:8000", f"booking-{accepted.pk}@127.0.0.1:8000"])
+    assert _feed_uids(Client(), url) == sorted(
+        [f"booking-{delivered.pk}@127.0.0.1:8000", f"booking-{accepted.pk}@127.0.0.1:8000"]
+    )
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
     assert events[1].decoded("DTSTART") == accepted.starts_at

@@ -30,7 +30,9 @@ def crowd(world, pools, secretary):
     )
     full.monthly_limit = 1
     full.save(update_fields=["monthly_limit"])
-    other_day = monday + timedelta(days=1) if (monday + timedelta(days=1)).month == monday.month else monday - timedelta(days=1)
+    other_day = (
+        monday + timedelta(days=1) if (monday + timedelta(days=1)).month == monday.month else monday - timedelta(days=1)
+    )
     services.booking_accept(booking=request_lecture(secretary, world.branch, full, **span(other_day)), actor=None)
     instructor_transition(instructor=suspended, actor=None, to_status=Instructor.Status.SUSPENDED, reason="暂停")
     return monday, [free, blocked, weekly, lecturing, full, suspended]
@@ -78,8 +80,15 @@ def test_load_counts_confirmed_lectures_within_thirty_days(world, secretary, tea
 def test_the_instructors_page_shows_the_schedule_and_the_fees(world, teacher, secretary):
     past = timezone.localdate() - timedelta(days=3)
     done = services.booking_create(
-        actor=None, branch=world.branch, instructor=teacher, topic="党课", class_hours=3, audience_size=30,
-        place="会议室", starts_at=at(past, 9), ends_at=at(past, 11, 30),
+        actor=None,
+        branch=world.branch,
+        instructor=teacher,
+        topic="党课",
+        class_hours=3,
+        audience_size=30,
+        place="会议室",
+        starts_at=at(past, 9),
+        ends_at=at(past, 11, 30),
     )
     services.booking_accept(booking=done, actor=None)
     services.booking_deliver(booking=done, actor=None)

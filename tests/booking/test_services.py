@@ -221,7 +221,9 @@ def test_either_side_cancels_with_a_reason_and_the_other_is_told(world, teacher,
     services.booking_cancel(booking=second, actor=teacher.user, reason="临时出差")
 
     cancelled = Notification.objects.filter(kind="booking_cancelled").order_by("id")
-    assert [list(n.deliveries.filter(channel="inapp").values_list("recipient__username", flat=True)) for n in cancelled] == [
+    assert [
+        list(n.deliveries.filter(channel="inapp").values_list("recipient__username", flat=True)) for n in cancelled
+    ] == [
         ["teacher"],
         ["sec"],
     ]
@@ -245,7 +247,9 @@ def test_the_branch_accepts_a_proposed_time_and_the_lecture_moves_there(world, t
     booking = request_lecture(secretary, world.branch, teacher)
     later = weekday_after(14)
 
-    proposal = services.booking_propose(booking=booking, actor=teacher.user, note="那天有课", **span(later, (14, 0), (16, 0)))
+    proposal = services.booking_propose(
+        booking=booking, actor=teacher.user, note="那天有课", **span(later, (14, 0), (16, 0))
+    )
     booking.refresh_from_db()
     assert (booking.status, recipients("booking_proposed")) == (S.PROPOSED, ["sec"])
 
@@ -280,7 +284,9 @@ def test_a_proposal_must_be_another_time_that_suits_the_instructor(world, teache
     services.weekly_availability_set(instructor=teacher, actor=teacher.user, windows=[(0, time(9), time(12))])
 
     with pytest.raises(DomainError):
-        services.booking_propose(booking=booking, actor=teacher.user, starts_at=booking.starts_at, ends_at=booking.ends_at)
+        services.booking_propose(
+            booking=booking, actor=teacher.user, starts_at=booking.starts_at, ends_at=booking.ends_at
+        )
     tuesday = weekday_after(7)
     while tuesday.weekday() != 1:
         tuesday += timedelta(days=1)
@@ -412,7 +418,9 @@ def test_blocking_days_with_a_confirmed_lecture_is_refused(world, teacher, secre
 
     with pytest.raises(ConflictError):
         services.blocked_period_add(
-            instructor=teacher, actor=teacher.user, first_day=booking.local_date - timedelta(days=1),
+            instructor=teacher,
+            actor=teacher.user,
+            first_day=booking.local_date - timedelta(days=1),
             last_day=booking.local_date + timedelta(days=1),
         )
 
@@ -420,7 +428,9 @@ def test_blocking_days_with_a_confirmed_lecture_is_refused(world, teacher, secre
 def test_only_the_instructor_and_its_pool_admins_keep_the_schedule(world, pools, teacher, secretary):
     with pytest.raises(PermissionDenied):
         services.weekly_availability_set(instructor=teacher, actor=secretary, windows=[])
-    services.weekly_availability_set(instructor=teacher, actor=world.admin(world.province), windows=[(4, time(8), time(12))])
+    services.weekly_availability_set(
+        instructor=teacher, actor=world.admin(world.province), windows=[(4, time(8), time(12))]
+    )
 
     assert list(teacher.weekly_availability.values_list("weekday", flat=True)) == [4]
 
@@ -477,8 +487,11 @@ def test_picking_an_instructor_who_got_busy_meanwhile_is_a_conflict(world, teach
     open_request = request_lecture(secretary, world.branch, None)
     answer = services.open_answer_submit(booking=open_request, actor=teacher.user, instructor=teacher)
     direct = request_lecture(
-        world.secretary(world.sibling_branch), world.sibling_branch, teacher,
-        starts_at=open_request.starts_at, ends_at=open_request.ends_at,
+        world.secretary(world.sibling_branch),
+        world.sibling_branch,
+        teacher,
+        starts_at=open_request.starts_at,
+        ends_at=open_request.ends_at,
     )
     services.booking_accept(booking=direct, actor=teacher.user)
 
@@ -538,7 +551,9 @@ def test_a_lecture_is_delivered_only_after_it_ended(world, teacher, secretary):
 def test_a_rolled_back_delivery_sends_no_signal(world, teacher, secretary, django_capture_on_commit_callbacks):
     booking = past_lecture(world.branch, teacher)
     received = []
-    lecture_delivered.connect(lambda sender, booking_id, **kw: received.append(booking_id), weak=False, dispatch_uid="t")
+    lecture_delivered.connect(
+        lambda sender, booking_id, **kw: received.append(booking_id), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
             services.booking_deliver(booking=booking, actor=secretary)
@@ -566,8 +581,10 @@ def test_unanswered_requests_expire_and_both_sides_hear_of_it(world, teacher, se
 
     assert list(Booking.objects.order_by("id").values_list("status", flat=True)) == ["expired", "expired", "accepted"]
     assert booking.status_changes.last().reason == "未在期限内答复"
-    assert [sorted(n.deliveries.filter(channel="inapp").values_list("recipient__username", flat=True)) for n in
-            Notification.objects.filter(kind="booking_expired").order_by("id")] == [["sec", "teacher"], ["sec"]]
+    assert [
+        sorted(n.deliveries.filter(channel="inapp").values_list("recipient__username", flat=True))
+        for n in Notification.objects.filter(kind="booking_expired").order_by("id")
+    ] == [["sec", "teacher"], ["sec"]]
     assert answered.pk and open_request.pk
 
 
