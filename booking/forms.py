@@ -81,7 +81,8 @@ class ProposeForm(LectureTimeMixin, BootstrapMixin, forms.Form):
 
 
 class WindowForm(BootstrapMixin, forms.Form):
-    weekday = forms.TypedChoiceField(label=_("weekday"), choices=Weekday.choices, coerce=int)
+    # a blank first choice, so an untouched extra row stays empty and is skipped
+    weekday = forms.TypedChoiceField(label=_("weekday"), choices=[("", "—"), *Weekday.choices], coerce=int)
     starts = forms.TimeField(label=_("from"), widget=TimeInput())
     ends = forms.TimeField(label=_("until"), widget=TimeInput())
 
