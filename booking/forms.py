@@ -59,6 +59,7 @@ class BookingRequestForm(LectureTimeMixin, BootstrapMixin, forms.Form):
 
     def __init__(self, *args, branches=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
         self.fields["branch"].queryset = branches
         if branches is not None and branches.count() == 1:
             self.fields["branch"].widget = forms.HiddenInput()

@@ -20,7 +20,7 @@ PRODID = "-//先锋师资库//booking//ZH"
 
 
 def _uid(booking: Booking) -> str:
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     return f"booking-{booking.pk}@{host}"
 
 

@@ -50,6 +50,21 @@ def test_find_lists_only_instructors_the_branch_may_book(world, pools, secretary
     assert f'href="/booking/new/?instructor={wanted[0].pk}"' in page.content.decode()
 
 
+def test_find_links_to_the_recommender_when_this_installation_has_it(world, pools, secretary, monkeypatch):
+    import booking.views
+
+    real = booking.views.reverse
+
+    def reverse(name, *args, **kwargs):
+        return "/pool/recommend/" if name == "pool:recommend" else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(booking.views, "reverse", reverse)
+
+    page = client_of(secretary).get("/booking/find/")
+
+    assert 'id="recommend-link" href="/pool/recommend/"' in page.content.decode()
+
+
 def test_find_filters_by_text_and_category(world, pools, secretary):
     instructor(pools.county, name="张经济", category=Category.ECONOMY)
     instructor(pools.county, name="李理论", category=Category.THEORY)
@@ -387,7 +402,7 @@ def test_the_private_feed_lists_exactly_the_confirmed_lectures(world, teacher, s
     events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
 
     assert _feed_uids(Client(), url) == sorted(
-        [f"booking-{delivered.pk}@127.0.0.1:8000", f"booking-{accepted.pk}@127.0.0.1:8000"]
+        [f"booking-{delivered.pk}@127.0.0.1", f"booking-{accepted.pk}@127.0.0.1"]
     )
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
@@ -420,7 +435,7 @@ def test_each_side_downloads_one_confirmed_lecture(world, teacher, secretary):
 
     calendar = icalendar.Calendar.from_ical(after.content)
     assert before.status_code == 404 and admin.status_code == 404
-    assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [f"booking-{booking.pk}@127.0.0.1:8000"]
+    assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [f"booking-{booking.pk}@127.0.0.1"]
 
 
 # --- the home page ----------------------------------------------------------------------------------
@@ -451,3 +466,27 @@ def test_the_navigation_shows_booking_to_secretaries_and_instructors(world, teac
 
     assert {"预约讲师", "讲课预约"} <= set(map(str, nav_secretary))
     assert {"讲课邀请", "我的日程"} <= set(map(str, nav_teacher))
+
+
+def test_the_admin_site_shows_every_booking_model(world, teacher, secretary):
+    from orgs.services import user_create
+
+    booking = request_lecture(secretary, world.branch, teacher)
+    admin = user_create(username="root", password=None)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = client_of(admin)
+
+    pages = [
+        "/admin/booking/booking/",
+        f"/admin/booking/booking/{booking.pk}/change/",
+        "/admin/booking/feestandard/",
+        "/admin/booking/feestandard/1/change/",
+        "/admin/booking/weeklyavailability/",
+        "/admin/booking/blockedperiod/",
+        "/admin/booking/calendarfeed/",
+        "/admin/booking/openanswer/",
+    ]
+
+    assert [client.get(p).status_code for p in pages] == [200] * len(pages)
+    assert "讲课预约" in client.get("/admin/booking/").content.decode()
