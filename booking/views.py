@@ -93,7 +93,8 @@ def find(request):
     branches = branches_for(request.user)
     if not branches.exists():
         raise PermissionDenied
-    branch = branches.filter(pk=request.GET.get("branch") or 0).first() or branches.first()
+    wanted = request.GET.get("branch", "")
+    branch = (branches.filter(pk=wanted).first() if wanted.isdigit() else None) or branches.first()
     filters = {k: v for k, v in request.GET.items() if k in ("q", "category", "level") and v}
     try:
         qs = bookable_instructor_list(branch=branch, filters=filters)
@@ -617,7 +618,8 @@ def schedule(request):
             services.blocked_period_add(instructor=instructor, actor=request.user, **blocked_form.cleaned_data)
             done = _("Those days are blocked.")
         elif action == "unblock":
-            period = get_object_or_404(BlockedPeriod, pk=request.POST.get("period") or 0, instructor=instructor)
+            period_id = request.POST.get("period", "")
+            period = get_object_or_404(BlockedPeriod, pk=period_id if period_id.isdigit() else 0, instructor=instructor)
             services.blocked_period_remove(period=period, actor=request.user)
             done = _("Those days are free again.")
         elif action == "limit" and limit_form.is_valid():

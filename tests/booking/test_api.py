@@ -504,3 +504,50 @@ def test_a_weekly_window_outside_the_lecture_is_a_409_on_accept(world, teacher, 
 
 def test_schema_builds_without_warnings(db, tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+
+
+GARBAGE = [
+    {},
+    {"topic": None, "starts_at": None},
+    {"topic": ["列表"], "starts_at": 12, "ends_at": {"a": 1}, "class_hours": "三", "audience_size": -5},
+    {"topic": "x" * 5000, "starts_at": "2026-02-30T09:00:00", "ends_at": "2026-02-30T08:00:00"},
+    {"instructor": "abc", "branch": "北京", "category": 7, "mode": None, "contact_phone": "1" * 40},
+    {"starts_at": "9999-12-31T23:00:00+08:00", "ends_at": "9999-12-31T23:59:00+08:00", "class_hours": 1},
+    {"reason": None, "note": ["x"], "answer": "one", "instructor": -1},
+    {"monthly_limit": "∞", "weekly": "every day", "first_day": "someday", "last_day": 5},
+    {"weekly": [{"weekday": 9, "starts": "25:00", "ends": "x"}], "monthly_limit": 100},
+]
+
+
+def test_garbage_never_makes_a_500(world, teacher, secretary):
+    booking = request_lecture(secretary, world.branch, teacher)
+    open_request = request_lecture(secretary, world.branch, None, day=weekday_after(20))
+    clients = [client_for(secretary), client_for(teacher.user)]
+    for client in clients:
+        client.raise_request_exception = False
+    writes = [
+        ("post", "/api/v1/bookings/"),
+        *[
+            ("post", f"/api/v1/bookings/{booking.pk}/{a}/")
+            for a in ("accept", "decline", "cancel", "deliver", "propose")
+        ],
+        ("post", f"/api/v1/bookings/{booking.pk}/accept-proposal/"),
+        ("post", f"/api/v1/bookings/{booking.pk}/refuse-proposal/"),
+        ("post", f"/api/v1/bookings/{open_request.pk}/answers/"),
+        ("post", f"/api/v1/bookings/{open_request.pk}/pick/"),
+        ("patch", "/api/v1/schedules/me/"),
+        ("post", "/api/v1/schedules/me/blocked/"),
+    ]
+
+    codes = set()
+    for client in clients:
+        for method, url in writes:
+            for payload in GARBAGE:
+                for fmt in ("json", "multipart"):
+                    if fmt == "multipart" and any(isinstance(v, list | dict) or v is None for v in payload.values()):
+                        continue
+                    codes.add(getattr(client, method)(url, payload, format=fmt).status_code)
+        for query in ({"status": "x"}, {"date_from": "nope"}, {"branch": "abc"}, {"page": "-1"}, {"page_size": "x"}):
+            codes.add(client.get("/api/v1/bookings/", query).status_code)
+
+    assert max(codes) < 500

@@ -490,3 +490,24 @@ def test_the_admin_site_shows_every_booking_model(world, teacher, secretary):
 
     assert [client.get(p).status_code for p in pages] == [200] * len(pages)
     assert "讲课预约" in client.get("/admin/booking/").content.decode()
+
+
+def test_odd_parameters_never_break_a_page(world, teacher, secretary):
+    booking = request_lecture(secretary, world.branch, teacher)
+    branch_client, teacher_client = client_of(secretary), client_of(teacher.user)
+
+    codes = [
+        branch_client.get("/booking/find/", {"branch": "abc", "level": "nowhere"}).status_code,
+        branch_client.get("/booking/new/", {"instructor": "abc"}).status_code,
+        branch_client.get("/booking/new/", {"date": "31/12/2026"}).status_code,
+        branch_client.get("/booking/requests/", {"status": "bogus", "branch": "x"}).status_code,
+        branch_client.get("/booking/requests/export/", {"date_from": "yesterday"}).status_code,
+        branch_client.get("/booking/calendar/", {"month": "2026-13", "as": "branch"}).status_code,
+        branch_client.post(f"/booking/{booking.pk}/pick/", {"answer": "x"}).status_code,
+        teacher_client.post(f"/booking/{booking.pk}/propose/", {"day": "soon"}).status_code,
+        teacher_client.post("/booking/schedule/", {"action": "unblock", "period": "x"}).status_code,
+        teacher_client.post("/booking/schedule/", {"action": "limit", "monthly_limit": "many"}).status_code,
+        Client().get("/booking/feed/not-a-token.ics").status_code,
+    ]
+
+    assert codes == [200, 404, 200, 200, 200, 200, 302, 302, 404, 200, 404]
