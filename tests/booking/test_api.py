@@ -551,3 +551,18 @@ def test_garbage_never_makes_a_500(world, teacher, secretary):
             codes.add(client.get("/api/v1/bookings/", query).status_code)
 
     assert max(codes) < 500
+
+
+@pytest.mark.parametrize("moves", [0, 3])
+def test_history_query_count_does_not_grow(world, teacher, secretary, django_assert_num_queries, moves):
+    booking = request_lecture(secretary, world.branch, teacher)
+    for n in range(moves):
+        services.booking_propose(booking=booking, actor=teacher.user, **span(weekday_after(20 + n)))
+        services.booking_proposal_refuse(booking=booking, actor=secretary)
+    client = client_for(secretary)
+    client.get(f"/api/v1/bookings/{booking.pk}/history/")
+
+    with django_assert_num_queries(5):  # token, roles, booking, proposals, history with its actors
+        rows = client.get(f"/api/v1/bookings/{booking.pk}/history/").json()
+
+    assert len(rows) == 1 + 2 * moves

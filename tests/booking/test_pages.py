@@ -511,3 +511,21 @@ def test_odd_parameters_never_break_a_page(world, teacher, secretary):
     ]
 
     assert codes == [200, 404, 200, 200, 200, 200, 302, 302, 404, 200, 404]
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_inbox_query_count_does_not_grow(world, teacher, secretary, django_assert_num_queries, rows):
+    for n in range(rows):
+        request_lecture(secretary, world.branch, teacher, day=weekday_after(8 + n))
+        request_lecture(
+            secretary, world.branch, None, day=weekday_after(8 + n), **span(weekday_after(8 + n), (14, 0), (16, 0))
+        )
+    client = client_of(teacher.user)
+    client.get("/booking/inbox/")
+
+    # session, user, instructor, roles and unread count for the navigation, then the six lists with
+    # their proposals: the count stays the same however many requests there are
+    with django_assert_num_queries(13):
+        page = client.get("/booking/inbox/")
+
+    assert (len(page.context["to_answer"]), len(page.context["open_requests"])) == (rows, rows)
