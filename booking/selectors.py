@@ -12,7 +12,21 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -459,68 +473,90 @@ def lecture_summary(instructor: Instructor) -> dict:
 # --- providers for the recommender (pool.registry) -------------------------------------------------
 
 
+# Above this many ids the providers read what keeps instructors busy on that date province-wide (a few
+# hundred rows at most) and keep the ids asked for, rather than sending thousands of ids to the database.
+SET_BASED_FROM = 200
+
+# Reasons an instructor cannot lecture on a date, most important first.
+_REASON_ORDER = ("inactive", "blocked", "weekday", "lecturing", "limit")
+
+
 def unavailable_on(instructor_ids: Sequence[int], day: date) -> dict[int, str]:
     """Instructor id → why that instructor cannot lecture on ``day``, in one query for any number of ids.
 
     Reasons: not active, a blocked date, no weekly availability that weekday (for instructors who set
-    their week), already lecturing that day, the monthly limit reached.
+    their week), already lecturing that day, the monthly limit reached. The query is the union of the
+    five small sets of instructors kept from lecturing, so its cost does not grow with the ids asked.
     """
-    ids = list(instructor_ids)
-    if not ids:
+    wanted = set(instructor_ids)
+    if not wanted:
         return {}
+    narrow = len(wanted) <= SET_BASED_FROM
     day_start, day_end = day_bounds(day)
     month_start, month_end = month_bounds(day)
-    confirmed = Booking.objects.filter(instructor=OuterRef("pk"), status__in=Booking.CONFIRMED)
-    windows = WeeklyAvailability.objects.filter(instructor=OuterRef("pk"))
-    month_count = (
+    confirmed = Booking.objects.filter(status__in=Booking.CONFIRMED)
+
+    def part(qs, field: str, code: str, text=None, number=None):
+        if narrow:
+            qs = qs.filter(**{f"{field}__in": wanted})
+        return (
+            qs.order_by()
+            .annotate(
+                busy_id=F(field),
+                busy_code=Value(code, output_field=CharField()),
+                busy_text=text if text is not None else Value("", output_field=CharField()),
+                busy_number=number if number is not None else Value(0, output_field=IntegerField()),
+            )
+            .values_list("busy_id", "busy_code", "busy_text", "busy_number")
+        )
+
+    works_that_day = WeeklyAvailability.objects.filter(weekday=day.weekday()).values("instructor_id")
+    over_limit = (
         confirmed.filter(starts_at__gte=month_start, starts_at__lt=month_end)
-        .order_by()
-        .values("instructor")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values("instructor_id", "instructor__monthly_limit")
+        .annotate(lectures=Count("pk"))
+        .filter(lectures__gte=F("instructor__monthly_limit"))
     )
-    rows = (
-        Instructor.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(
-            blocked_reason=Subquery(
-                BlockedPeriod.objects.filter(instructor=OuterRef("pk"), first_day__lte=day, last_day__gte=day)
-                .order_by("first_day")
-                .values("reason")[:1]
-            ),
-            is_blocked=Exists(
-                BlockedPeriod.objects.filter(instructor=OuterRef("pk"), first_day__lte=day, last_day__gte=day)
-            ),
-            keeps_week=Exists(windows),
-            works_that_day=Exists(windows.filter(weekday=day.weekday())),
-            lecturing=Exists(confirmed.filter(starts_at__lt=day_end, ends_at__gt=day_start)),
-            month_count=Coalesce(Subquery(month_count), Value(0), output_field=IntegerField()),
-        )
-        .values_list(
+    parts = [
+        part(
+            Instructor.objects.filter(~Q(status=Instructor.Status.APPOINTED) | Q(pool__is_active=False)),
             "pk",
-            "status",
-            "monthly_limit",
-            "is_blocked",
-            "blocked_reason",
-            "keeps_week",
-            "works_that_day",
-            "lecturing",
-            "month_count",
-        )
-    )
-    reasons: dict[int, str] = {}
+            "inactive",
+        ),
+        part(
+            BlockedPeriod.objects.filter(first_day__lte=day, last_day__gte=day),
+            "instructor_id",
+            "blocked",
+            text=Coalesce(F("reason"), Value(""), output_field=CharField()),
+        ),
+        part(WeeklyAvailability.objects.exclude(instructor_id__in=works_that_day), "instructor_id", "weekday"),
+        part(confirmed.filter(starts_at__lt=day_end, ends_at__gt=day_start), "instructor_id", "lecturing"),
+        part(
+            over_limit,
+            "instructor_id",
+            "limit",
+            number=Coalesce(F("instructor__monthly_limit"), Value(0), output_field=IntegerField()),
+        ),
+    ]
+    found: dict[int, dict[str, tuple[str, int]]] = {}
+    for pk, code, text, number in parts[0].union(*parts[1:]):
+        if pk in wanted:
+            found.setdefault(pk, {})[code] = (text, number)
     weekday = Weekday(day.weekday()).label
-    for pk, status, limit, is_blocked, blocked_reason, keeps_week, works, lecturing, count in rows:
-        if status != Instructor.Status.APPOINTED:
+    reasons: dict[int, str] = {}
+    for pk, codes in found.items():
+        code = next(c for c in _REASON_ORDER if c in codes)
+        text, number = codes[code]
+        if code == "inactive":
             reasons[pk] = _("not an active instructor")
-        elif is_blocked:
-            reasons[pk] = _("blocked date: %(reason)s") % {"reason": blocked_reason or _("no reason given")}
-        elif keeps_week and not works:
+        elif code == "blocked":
+            reasons[pk] = _("blocked date: %(reason)s") % {"reason": text or _("no reason given")}
+        elif code == "weekday":
             reasons[pk] = _("takes no lectures on %(weekday)s") % {"weekday": weekday}
-        elif lecturing:
+        elif code == "lecturing":
             reasons[pk] = _("already lecturing that day")
-        elif count >= limit:
-            reasons[pk] = _("monthly limit of %(limit)s lectures reached") % {"limit": limit}
+        else:
+            reasons[pk] = _("monthly limit of %(limit)s lectures reached") % {"limit": number}
     return reasons
 
 
@@ -531,13 +567,9 @@ def load_around(instructor_ids: Sequence[int], day: date) -> dict[int, int]:
         return {}
     start = day_bounds(day - timedelta(days=LOAD_WINDOW_DAYS))[0]
     end = day_bounds(day + timedelta(days=LOAD_WINDOW_DAYS))[1]
-    rows = (
-        Booking.objects.filter(
-            instructor_id__in=ids, status__in=Booking.CONFIRMED, starts_at__gte=start, starts_at__lt=end
-        )
-        .order_by()
-        .values("instructor_id")
-        .annotate(n=Count("pk"))
-        .values_list("instructor_id", "n")
-    )
-    return dict(rows)
+    qs = Booking.objects.filter(status__in=Booking.CONFIRMED, starts_at__gte=start, starts_at__lt=end)
+    wanted = set(ids)
+    if len(wanted) <= SET_BASED_FROM:
+        qs = qs.filter(instructor_id__in=wanted)
+    rows = qs.order_by().values("instructor_id").annotate(n=Count("pk")).values_list("instructor_id", "n")
+    return {pk: n for pk, n in rows if pk in wanted}

@@ -53,6 +53,14 @@ def test_availability_gives_a_reason_for_everyone_who_cannot_lecture(crowd):
     assert free.pk not in reasons
 
 
+def test_availability_is_the_same_asked_for_few_or_thousands_of_instructors(crowd):
+    monday, people = crowd
+    few = [i.pk for i in people]
+
+    assert unavailable_on(few + list(range(10_000, 15_000)), monday) == unavailable_on(few, monday)
+    assert len(unavailable_on(few, monday)) == 5
+
+
 def test_availability_takes_one_query_for_any_number_of_instructors(crowd, django_assert_num_queries):
     monday, people = crowd
     ids = [i.pk for i in people] + list(range(10_000, 15_000))
@@ -73,6 +81,7 @@ def test_load_counts_confirmed_lectures_within_thirty_days(world, secretary, tea
     request_lecture(secretary, world.branch, teacher, day=day + timedelta(days=2))
 
     assert load_around([teacher.pk], day) == {teacher.pk: 2}
+    assert load_around([teacher.pk, *range(10_000, 15_000)], day) == {teacher.pk: 2}
     assert load_around([teacher.pk], day + timedelta(days=60)) == {teacher.pk: 1}
     assert load_around([], day) == {}
 
