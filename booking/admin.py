@@ -111,3 +111,30 @@ class OpenAnswerAdmin(admin.ModelAdmin):
     list_display = ["booking", "instructor", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["booking", "instructor", "answered_by"]
+
+
+@admin.register(BookingStatusChange)
+class BookingStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["booking", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["to_status"]
+    readonly_fields = ["booking", "from_status", "to_status", "actor", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TimeProposal)
+class TimeProposalAdmin(admin.ModelAdmin):
+    list_display = ["booking", "starts_at", "ends_at", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["booking", "proposed_by"]
+    readonly_fields = ["status", "decided_at"]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(admin.ModelAdmin):
+    list_display = ["standard", "grade", "amount"]
+    list_filter = ["standard", "grade"]

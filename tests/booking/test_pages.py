@@ -486,6 +486,9 @@ def test_the_admin_site_shows_every_booking_model(world, teacher, secretary):
         "/admin/booking/blockedperiod/",
         "/admin/booking/calendarfeed/",
         "/admin/booking/openanswer/",
+        "/admin/booking/bookingstatuschange/",
+        "/admin/booking/timeproposal/",
+        "/admin/booking/feerate/",
     ]
 
     assert [client.get(p).status_code for p in pages] == [200] * len(pages)

@@ -404,6 +404,20 @@ def test_the_database_itself_refuses_overlapping_confirmed_lectures(world, teach
     assert Booking.objects.filter(status=S.ACCEPTED).count() == 1
 
 
+def test_the_sqlite_triggers_come_back_after_a_table_rebuild(db):
+    """SQLite drops triggers when a migration rebuilds the table; every migrate puts them back."""
+    from booking.dbguard import drop_sqlite_triggers, ensure_overlap_guard
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its exclusion constraint through table changes")
+    drop_sqlite_triggers(connection)
+    assert not overlap_guard_installed(connection)
+
+    ensure_overlap_guard(using="default")
+
+    assert overlap_guard_installed(connection)
+
+
 def test_weekly_windows_on_one_day_must_not_overlap(teacher):
     with pytest.raises(DomainError) as exc:
         services.weekly_availability_set(
