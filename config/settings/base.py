@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "InstructorStatusEnum": "pool.models.Instructor.Status",
         "CallStatusEnum": "pool.models.Call.Status",
         "SuggestionStatusEnum": "pool.models.Suggestion.Status",
+        "FeeGradeEnum": "pool.models.FeeGrade",
+        "BookingStatusEnum": "booking.models.Booking.Status",
+        "ProposalStatusEnum": "booking.models.TimeProposal.Status",
+        "OpenAnswerStatusEnum": "booking.models.OpenAnswer.Status",
     },
 }
 
