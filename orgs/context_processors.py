@@ -21,7 +21,11 @@ def navigation(request):
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"})
+        items.append({"label": item.label, "url": url, "active": False})
+    # Only the most specific link is highlighted (/pool/ must not light up on /pool/manage/ too).
+    matches = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {
         "nav_items": items,
         "site_name": settings.SITE_NAME,

@@ -5,6 +5,7 @@ Fernet keys, newest first, so old keys can be rotated out) and ``FIELD_HASH_KEY`
 lookup hashes). Development and test settings carry fixed keys; production has none by default.
 """
 
+import base64
 import hashlib
 import hmac
 import re
@@ -45,9 +46,14 @@ def normalize(value: str) -> str:
 
 
 def keyed_hash(value: str) -> str:
-    """HMAC-SHA256 of the normalized value: equal inputs match, the value cannot be read back."""
+    """HMAC-SHA256 of the normalized value: equal inputs match, the value cannot be read back.
+
+    Base64 rather than hex: a hex digest holds long runs of decimal digits, which a scan of a
+    database dump for ID or phone numbers would report as leaks.
+    """
     key = settings.FIELD_HASH_KEY.encode()
-    return hmac.new(key, normalize(value).encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, normalize(value).encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class EncryptedCharField(models.TextField):

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class PoolConfig(AppConfig):
     name = "pool"
     verbose_name = _("Instructor pool")
+
+    def ready(self) -> None:
+        from orgs.models import Role
+        from orgs.registry import NavItem, SeedStep, register_nav, register_seed, register_todo
+
+        from .todo import instructor_todo, pool_admin_todo, recommender_todo, reviewer_todo
+
+        register_nav(
+            NavItem(_("Instructor roster"), "pool:roster", order=10, public=True),
+            NavItem(_("My instructor page"), "pool:me", order=15, roles=frozenset({Role.INSTRUCTOR})),
+            NavItem(_("Pool management"), "pool:manage", order=20, roles=frozenset({Role.ORG_ADMIN})),
+            NavItem(
+                _("Calls for instructors"), "pool:calls", order=21, roles=frozenset({Role.ORG_ADMIN, Role.SECRETARY})
+            ),
+        )
+        for provider in (pool_admin_todo, reviewer_todo, recommender_todo, instructor_todo):
+            register_todo(provider)
+        register_seed(SeedStep(order=10, name="pool", demo="pool.seed.demo", scale="pool.seed.scale"))
