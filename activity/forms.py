@@ -4,9 +4,11 @@ import re
 from datetime import date, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from booking.models import Booking
 from members.models import Activist, Member
 from orgs.models import Organization
 
@@ -94,6 +96,12 @@ class ActivityForm(StyledForm):
         label=gettext_lazy("lecturer (member)"), required=False, queryset=Member.objects.none()
     )
     lecturer_name = forms.CharField(label=gettext_lazy("lecturer"), required=False, max_length=50)
+    lecture = forms.ModelChoiceField(
+        label=gettext_lazy("booked lecture"),
+        required=False,
+        queryset=Booking.objects.none(),
+        help_text=gettext_lazy("A lecture of the branch's pool bookings given on this day; its audience may rate it."),
+    )
     invitees = forms.ModelMultipleChoiceField(
         label=gettext_lazy("invited activists and candidates"),
         required=False,
@@ -101,8 +109,12 @@ class ActivityForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, branch: Organization, lecturers, activists, recorded: bool = False, **kwargs):
+    def __init__(self, *args, branch: Organization, lecturers, activists, lectures, recorded: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["lecture"].queryset = lectures
+        self.fields["lecture"].label_from_instance = lambda b: (
+            f"{timezone.localtime(b.starts_at):%Y-%m-%d %H:%M} {b.topic}（{b.instructor.name}）"
+        )
         self.fields["lecturer_member"].queryset = lecturers
         self.fields["lecturer_member"].label_from_instance = lambda m: f"{m.name}（{m.branch.name}）"
         self.fields["invitees"].queryset = activists

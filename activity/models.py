@@ -274,6 +274,15 @@ class Activity(StateMachineMixin):
         related_name="party_lectures",
     )
     lecturer_name = models.CharField(_("lecturer"), max_length=50, blank=True)
+    lecture = models.OneToOneField(
+        "booking.Booking",
+        verbose_name=_("booked lecture"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity",
+        help_text=_("The lecture a pool instructor gave at this activity; its audience may rate it."),
+    )
     invitees = models.ManyToManyField(
         Activist, verbose_name=_("invited activists and candidates"), blank=True, related_name="activities"
     )

@@ -3,7 +3,8 @@
 The demo: day rules for the demo counties and the provincial unit; the last four months of activity days
 recorded with attendance in every demo branch (through the services), with a member of ``secretary``'s
 branch absent three times in a row, a leading cadre's and the secretary's party lectures, the mobile member
-attending at the Xuzhou branch; this month's day of ``secretary``'s branch planned but not yet recorded;
+attending at the Xuzhou branch; the lecture booked from the pool and delivered two weeks ago, recorded as an
+activity of ``secretary``'s branch with its audience; this month's day of that branch planned, not recorded;
 a few questions (one overdue, one from the demo user ``member``); monthly reports (one late); one published
 excellent case.
 """
@@ -13,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from booking.models import Booking
 from members.models import Member
 from members.selectors import members_attending
 from orgs.models import Organization, User
@@ -133,6 +135,38 @@ def demo(ctx) -> None:
             recorded.setdefault(branch.pk, []).append(
                 services.activity_record(actor=actor, activity=activity, attendance=attendance)
             )
+
+    # The lecture booked from the pool and delivered two weeks ago (booking's demo), recorded with its audience.
+    delivered = ctx.extra.get("booking", {}).get("delivered")
+    if delivered is not None:
+        delivered = Booking.objects.select_related("instructor").get(pk=delivered.pk)
+        held_on = delivered.local_date
+        lecture_activity = services.activity_plan(
+            actor=secretary,
+            branch=home,
+            held_on=held_on,
+            is_activity_day=False,
+            theme=delivered.topic,
+            content_types=["party_lecture", "study"],
+            form="lecture",
+            place=delivered.place,
+            host=secretary.full_name,
+            starts_at=timezone.localtime(delivered.starts_at).time(),
+            ends_at=timezone.localtime(delivered.ends_at).time(),
+            summary="邀请省级师资库讲师作专题党课，党员结合工作实际交流学习体会。",
+            lecture=delivered,
+        )
+        services.activity_record(
+            actor=secretary,
+            activity=lecture_activity,
+            attendance=[
+                {
+                    "member": m.pk,
+                    **dict(zip(("status", "reason"), _status_for(m, held_on, streak_member_id=None), strict=True)),
+                }
+                for m in members_attending(home, on=held_on)
+            ],
+        )
 
     # Questions: one overdue, one answered, and one the demo user "member" asked.
     demo_member = ctx.extra.get("member")

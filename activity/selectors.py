@@ -6,7 +6,7 @@ number of queries: figures are grouped by the organization one level below in SQ
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import django_filters
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import Booking
 from members.models import Member, MobileMembership
 from orgs.models import Organization, Role, RoleAssignment, User
 from orgs.selectors import jurisdiction_of
@@ -220,10 +221,11 @@ class ActivityFilter(django_filters.FilterSet):
     content = django_filters.ChoiceFilter(
         method="filter_content", choices=ActivityContent._meta.get_field("kind").choices, label=_("content type")
     )
+    lecture = django_filters.NumberFilter(method="filter_lecture", label=_("booked lecture"))
 
     class Meta:
         model = Activity
-        fields = ["branch", "month", "year", "status", "is_activity_day", "content"]
+        fields = ["branch", "month", "year", "status", "is_activity_day", "content", "lecture"]
 
     def filter_branch(self, queryset, name, value):
         org = org_by_id(value) if value == int(value) else None
@@ -243,6 +245,11 @@ class ActivityFilter(django_filters.FilterSet):
             return queryset.none()
         return queryset.filter(month__gte=date(int(value), 1, 1), month__lt=date(int(value) + 1, 1, 1))
 
+    def filter_lecture(self, queryset, name, value):
+        if value != int(value) or not 0 < value < 2**63:
+            return queryset.none()
+        return queryset.filter(lecture_id=int(value))
+
     def filter_content(self, queryset, name, value):
         return queryset.filter(Exists(ActivityContent.objects.filter(activity=OuterRef("pk"), kind=value)))
 
@@ -250,12 +257,50 @@ class ActivityFilter(django_filters.FilterSet):
 def activity_list(*, actor: User, filters: dict | None = None) -> QuerySet[Activity]:
     """Activities of the branches in the actor's jurisdiction, newest first."""
     j = jurisdiction_of(actor)
-    qs = Activity.objects.select_related("branch", "lecturer_member").prefetch_related("contents")
+    qs = Activity.objects.select_related("branch", "lecturer_member", "lecture__instructor").prefetch_related(
+        "contents"
+    )
     if not j.is_superuser:
         qs = qs.filter(j.q("branch"))
     if filters:
         qs = ActivityFilter(filters, queryset=qs).qs
     return qs.order_by("-held_on", "-id")
+
+
+# --- booked lectures -------------------------------------------------------------------------------
+
+
+def lecture_attendees(lecture: Booking) -> QuerySet[Member]:
+    """Who may rate a booked lecture: the members present at the recorded activity it is linked to (none
+    while no recorded activity links it)."""
+    present = Attendance.objects.filter(
+        activity__lecture=lecture, activity__status=Activity.Status.RECORDED, status=Attendance.Status.PRESENT
+    ).values("member_id")
+    return Member.objects.filter(pk__in=present).order_by("name", "id")
+
+
+def activity_for_lecture(lecture: Booking) -> Activity | None:
+    return Activity.objects.filter(lecture=lecture).select_related("branch").first()
+
+
+def lectures_to_link(branch: Organization, *, around: date, activity: Activity | None = None) -> QuerySet[Booking]:
+    """The branch's accepted or delivered lectures within a month of ``around`` not linked to another activity
+    (the service checks that the day matches)."""
+    first, last = around - timedelta(days=31), around + timedelta(days=31)
+    linked = Activity.objects.filter(lecture=OuterRef("pk"))
+    if activity is not None:
+        linked = linked.exclude(pk=activity.pk)
+    return (
+        Booking.objects.filter(
+            branch=branch,
+            status__in=Booking.CONFIRMED,
+            starts_at__date__gte=first,
+            starts_at__date__lte=last,
+        )
+        .filter(~Exists(linked))
+        .select_related("instructor")
+        .order_by("starts_at")
+    )
 
 
 def activity_attendance(activity: Activity) -> QuerySet[Attendance]:

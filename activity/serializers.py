@@ -5,6 +5,7 @@ from datetime import date, datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from booking.models import Booking
 from members.models import Activist, Member
 from orgs.models import Organization
 
@@ -156,8 +157,19 @@ class DayMoveSerializer(serializers.Serializer):
 # --- activities -------------------------------------------------------------------------------------
 
 
+class LinkedLectureSerializer(serializers.ModelSerializer):
+    """The booked lecture given at the activity (booking app)."""
+
+    instructor_name = serializers.CharField(source="instructor.name", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = ["id", "topic", "instructor", "instructor_name", "starts_at", "ends_at", "status"]
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     branch_name = serializers.CharField(source="branch.full_name", read_only=True)
+    lecture = LinkedLectureSerializer(read_only=True, allow_null=True)
     content_types = serializers.ListField(child=serializers.CharField(), source="content_kinds", read_only=True)
     attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
 
@@ -179,6 +191,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "status",
             "lecturer_kind",
             "lecturer_name",
+            "lecture",
             "expected_count",
             "present_count",
             "excused_count",
@@ -247,6 +260,12 @@ class ActivityFieldsMixin(serializers.Serializer):
     lecturer_kind = serializers.ChoiceField(choices=Activity.Lecturer.choices, required=False, allow_blank=True)
     lecturer_member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
     lecturer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    lecture = serializers.PrimaryKeyRelatedField(
+        queryset=Booking.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A booked lecture of the branch, accepted or delivered, given on the activity's day.",
+    )
     invitees = serializers.PrimaryKeyRelatedField(queryset=Activist.objects.all(), many=True, required=False)
 
     def validate_content_types(self, value):

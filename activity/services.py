@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking.models import Booking
 from members.models import Activist, Member, MobileMembership, MobileParticipation
 from members.selectors import member_for_user, members_attending
 from members.services import mobile_participation_record
@@ -287,7 +288,10 @@ DETAIL_FIELDS = {
     "lecturer_kind",
     "lecturer_member",
     "lecturer_name",
+    "lecture",
 }
+# Fields that are None when empty (the others are text and become "").
+NULLABLE_FIELDS = {"starts_at", "ends_at", "lecturer_member", "lecture"}
 
 
 def _clean_details(activity: Activity, changes: dict) -> None:
@@ -297,7 +301,7 @@ def _clean_details(activity: Activity, changes: dict) -> None:
         raise DomainError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     for name in DETAIL_FIELDS & set(changes):
         value = changes[name]
-        if name in {"starts_at", "ends_at", "lecturer_member"}:
+        if name in NULLABLE_FIELDS:
             setattr(activity, name, value or None)
         else:
             setattr(activity, name, (value or "").strip())
@@ -314,10 +318,41 @@ def _clean_details(activity: Activity, changes: dict) -> None:
         raise DomainError(_("The end must come after the start."), field="ends_at")
 
 
+def _clean_lecture(activity: Activity) -> None:
+    """A booked lecture linked to the activity: the branch's own, accepted or delivered, given that day, and
+    linked to no other activity (the database keeps a lecture to one activity as well)."""
+    lecture = activity.lecture
+    if lecture is None:
+        return
+    if lecture.branch_id != activity.branch_id:
+        raise DomainError(_("The lecture was booked by another branch."), field="lecture")
+    if lecture.status not in Booking.CONFIRMED:
+        raise DomainError(_("Only an accepted or delivered lecture can be linked."), field="lecture")
+    if lecture.local_date != activity.held_on:
+        raise DomainError(
+            _("The lecture was given on %(day)s, not on the day of the activity.")
+            % {"day": lecture.local_date.isoformat()},
+            field="lecture",
+        )
+    other = Activity.objects.filter(lecture=lecture).exclude(pk=activity.pk).first()
+    if other is not None:
+        raise ConflictError(
+            _("The lecture is already linked to the activity “%(theme)s” of %(day)s.")
+            % {"theme": other.theme, "day": other.held_on.isoformat()},
+            field="lecture",
+        )
+
+
 def _clean_lecturer(activity: Activity, kinds: list[str]) -> None:
-    """A party lecture names who gave it; a leading cadre's lecture counts for the cadre's yearly duty."""
+    """A party lecture names who gave it; a leading cadre's lecture counts for the cadre's yearly duty, and a
+    booked instructor's lecture names the instructor."""
     if ContentType.PARTY_LECTURE not in kinds:
         activity.lecturer_kind, activity.lecturer_member, activity.lecturer_name = "", None, ""
+        return
+    if activity.lecture is not None and activity.lecturer_kind in ("", Activity.Lecturer.INSTRUCTOR):
+        activity.lecturer_kind = Activity.Lecturer.INSTRUCTOR
+        activity.lecturer_member = None
+        activity.lecturer_name = activity.lecture.instructor.name[:50]
         return
     if activity.lecturer_kind not in Activity.Lecturer.values:
         raise DomainError(_("Say who gave the party lecture."), field="lecturer_kind")
@@ -413,6 +448,20 @@ def _check_day(
     day_move(actor=actor, branch=activity.branch, month=month, moved_to=held_on, reason=move_reason, workdays=workdays)
 
 
+def _save(activity: Activity) -> None:
+    """Save, turning a race lost on a database constraint into a conflict that names it."""
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError as exc:
+        if (
+            activity.lecture_id is not None
+            and Activity.objects.filter(lecture_id=activity.lecture_id).exclude(pk=activity.pk).exists()
+        ):
+            raise ConflictError(_("The lecture is already linked to another activity."), field="lecture") from exc
+        raise ConflictError(_("The branch already has its activity day of this month.")) from exc
+
+
 @transaction.atomic
 def activity_plan(
     *,
@@ -448,12 +497,9 @@ def activity_plan(
     )
     kinds = _clean_contents(content_types)
     _check_day(actor=actor, activity=activity, held_on=held_on, move_reason=move_reason)
+    _clean_lecture(activity)
     _clean_lecturer(activity, kinds)
-    try:
-        with transaction.atomic():
-            activity.save()
-    except IntegrityError as exc:
-        raise ConflictError(_("The branch already has its activity day of this month.")) from exc
+    _save(activity)
     activity.history_model().objects.create(activity=activity, to_status=activity.status, actor=actor)
     _set_contents(activity, kinds)
     _set_invitees(activity, invitees)
@@ -479,8 +525,9 @@ def activity_update(
     kinds = _clean_contents(changes.pop("content_types")) if "content_types" in changes else activity.content_kinds
     invitees = changes.pop("invitees", None)
     _clean_details(activity, changes)
+    _clean_lecture(activity)
     _clean_lecturer(activity, kinds)
-    activity.save()
+    _save(activity)
     _set_contents(activity, kinds)
     if invitees is not None:
         _set_invitees(activity, invitees)
@@ -493,7 +540,9 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     _ensure(perm.can_manage_activities(actor, activity.branch))
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for cancelling."), field="reason")
-    activity.transition_to(Activity.Status.CANCELLED, actor=actor, reason=reason.strip())
+    # A cancelled activity lets go of its lecture, which another record may then link.
+    activity.lecture = None
+    activity.transition_to(Activity.Status.CANCELLED, actor=actor, reason=reason.strip(), save_fields=["lecture"])
     return activity
 
 
@@ -620,6 +669,7 @@ def activity_record(
         _clean_details(activity, changes)
     else:
         kinds, invitees = None, None
+    _clean_lecture(activity)
     _clean_lecturer(activity, kinds if kinds is not None else activity.content_kinds)
     given = _clean_attendance(activity, attendance)
 
@@ -662,7 +712,7 @@ def activity_record(
     activity.excused_count = statuses.count(Attendance.Status.EXCUSED)
     activity.absent_count = statuses.count(Attendance.Status.ABSENT)
     activity.recorded_by, activity.recorded_at = actor, now
-    activity.save()
+    _save(activity)
     if kinds is not None:
         _set_contents(activity, kinds)
     if invitees is not None:

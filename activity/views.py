@@ -73,7 +73,9 @@ def _managed_branch(request) -> Organization:
 
 
 def _visible_activity(request, pk: int) -> Activity:
-    activity = get_object_or_404(Activity.objects.select_related("branch", "lecturer_member"), pk=pk)
+    activity = get_object_or_404(
+        Activity.objects.select_related("branch", "lecturer_member", "lecture__instructor"), pk=pk
+    )
     if not permissions.can_view_activity(request.user, activity):
         raise PermissionDenied
     return activity
@@ -170,6 +172,7 @@ def _activity_form(request, *, branch, activity=None, initial=None):
         branch=branch,
         lecturers=selectors.lecturer_choices(branch, on=on),
         activists=activists_to_invite(branch),
+        lectures=selectors.lectures_to_link(branch, around=on, activity=activity),
         recorded=activity is not None and activity.is_recorded,
     )
 
@@ -188,6 +191,22 @@ def activity_new(request):
         "host": request.user.display_name,
         "form": Activity.Form.MEETING,
     }
+    # From a booked lecture (?lecture=<id>): the activity of that day, about that lecture.
+    wanted = request.GET.get("lecture", "")
+    lecture = (
+        selectors.lectures_to_link(branch, around=today).filter(pk=int(wanted)).first()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 19
+        else None
+    )
+    if lecture is not None:
+        initial.update(
+            lecture=lecture,
+            held_on=lecture.local_date,
+            theme=lecture.topic,
+            content_types=[ContentType.STUDY, ContentType.PARTY_LECTURE],
+            lecturer_kind=Activity.Lecturer.INSTRUCTOR,
+            form=Activity.Form.LECTURE,
+        )
     form = _activity_form(request, branch=branch, initial=initial)
 
     def save(data):
@@ -229,6 +248,7 @@ def activity_edit(request, pk: int):
         "lecturer_kind": activity.lecturer_kind,
         "lecturer_member": activity.lecturer_member,
         "lecturer_name": activity.lecturer_name,
+        "lecture": activity.lecture,
         "invitees": list(activity.invitees.all()),
     }
     form = _activity_form(request, branch=activity.branch, activity=activity, initial=initial)

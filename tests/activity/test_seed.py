@@ -84,3 +84,13 @@ def test_scale_adds_a_year_of_records_for_the_new_branches(seeded):
         assert row.absent_streak == streak
     report = selectors.supervision_report(org=Organization.objects.get(depth=1), year=timezone.localdate().year)
     assert report.totals.held >= activities.filter(held_on__year=timezone.localdate().year).count()
+
+
+def test_demo_links_the_delivered_lecture_to_an_activity_with_its_audience(seeded):
+    from booking.models import Booking
+
+    lecture = Booking.objects.get(status="delivered", branch__name="东山街道佳湖社区党支部")
+    activity = selectors.activity_for_lecture(lecture)
+
+    assert (activity.status, activity.held_on, activity.lecturer_kind) == ("recorded", lecture.local_date, "instructor")
+    assert 0 < selectors.lecture_attendees(lecture).count() == activity.present_count
