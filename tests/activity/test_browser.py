@@ -2,7 +2,6 @@
 the county admin finds it in supervision."""
 
 from datetime import date
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -14,22 +13,6 @@ from tests.conftest import browser_login, wait_for
 from tests.members import factories as mf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _seeded_rows_back(django_db_blocker):
-    """Put back the rows that migrations seed once these tests are done.
-
-    pytest-django runs transactional tests after all others, these first of them, and each ends with a flush
-    of every table: without this, booking's fee standards and pool's sub-areas would be gone for the
-    transactional tests of the apps that come after.
-    """
-    yield
-    from django.apps import apps
-
-    with django_db_blocker.unblock():
-        for app, function in (("booking", "seed_fee_standards"), ("pool", "seed_sub_areas")):
-            getattr(import_module(f"{app}.migrations.0001_initial"), function)(apps, None)
 
 
 def _click(driver, element) -> None:
