@@ -12,12 +12,15 @@ from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
-BASELINE_FIELDS = ("类别", "专题", "简介", "工作单位", "职称")
+from .schema import InstructorDoc
+
 _WORDLIKE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 
-def baseline_text(row: dict[str, str]) -> str:
-    return " ".join(row.get(f, "") for f in BASELINE_FIELDS)
+def baseline_text(doc: InstructorDoc) -> str:
+    """The plain text of the dev set's README baselines: 类别 + 专题 + 简介 + 工作单位 + 职称."""
+    topics = "；".join(title for title, _abstract in doc.topics)
+    return " ".join((doc.category, topics, doc.bio, doc.employer, doc.title))
 
 
 class BM25Baseline:

@@ -1,72 +1,48 @@
-"""Reading a development set in the recsys-dev layout (instructors.csv, queries.jsonl, qrels.tsv)."""
+"""Reading a development set in the recsys-dev layout: instructors.csv (the import file of SPEC
+section 3), queries.jsonl (``{"qid", "text"}`` per line) and qrels.tsv (``qid, code, grade``)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexicon import Lexicon, infer_subareas, load_lexicon
-from .schema import InstructorDoc
-from .text import normalize
-
-TOPIC_SEPARATOR = "；"
+#: The bundled copy of ../shared/data/recsys-dev (tests and CI run it without /work/shared).
+DEV_SET = Path(__file__).resolve().parent / "data" / "recsys-dev"
 
 
 @dataclass
 class DevSet:
-    docs: list[InstructorDoc]
-    rows: list[dict[str, str]]  # the CSV rows, for the baselines' plain text
+    instructors_csv: Path
     queries: dict[str, str]  # qid -> text, in file order
     qrels: dict[str, dict[str, int]]  # qid -> {code: grade}
 
 
-def split_topics(value: str) -> list[str]:
-    value = value.replace(";", TOPIC_SEPARATOR)
-    return [t.strip() for t in value.split(TOPIC_SEPARATOR) if t.strip()]
-
-
-def doc_from_row(row: dict[str, str], lexicon: Lexicon | None = None) -> InstructorDoc:
-    """An InstructorDoc from one import row (header of SPEC section 3)."""
-    lexicon = lexicon or load_lexicon()
-    topics = split_topics(row.get("专题", ""))
-    bio = row.get("简介", "").strip()
-    subareas = infer_subareas(lexicon, normalize("；".join(topics) + "。" + bio))
-    return InstructorDoc(
-        id=row["编号"].strip(),
-        code=row["编号"].strip(),
-        name=row.get("姓名", "").strip(),
-        category=row.get("类别", "").strip(),
-        subareas=subareas,
-        topics=[(t, "") for t in topics],
-        bio=bio,
-        employer=row.get("工作单位", "").strip(),
-        title=row.get("职称", "").strip(),
-    )
-
-
-def load_instructors(path: Path) -> tuple[list[InstructorDoc], list[dict[str, str]]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    lexicon = load_lexicon()
-    return [doc_from_row(r, lexicon) for r in rows], rows
-
-
 def load_devset(folder: str | Path) -> DevSet:
+    """The folder's queries and judgements, and the path of its instructors file (FileNotFoundError
+    or ValueError with the file and line when something is missing or malformed)."""
     folder = Path(folder)
-    docs, rows = load_instructors(folder / "instructors.csv")
+    instructors = folder / "instructors.csv"
+    if not instructors.is_file():
+        raise FileNotFoundError(f"{instructors}: missing")
     queries: dict[str, str] = {}
     with open(folder / "queries.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
                 obj = json.loads(line)
-                queries[str(obj["qid"])] = obj["text"]
+                queries[str(obj["qid"])] = str(obj["text"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f'queries.jsonl:{lineno}: expected {{"qid": …, "text": …}}') from exc
     qrels: dict[str, dict[str, int]] = {q: {} for q in queries}
     with open(folder / "qrels.tsv", encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
+        for lineno, line in enumerate(fh, 1):
             parts = line.rstrip("\n").split("\t")
-            if len(parts) < 3 or (i == 0 and parts[0] == "qid"):
+            if not line.strip() or (lineno == 1 and parts[0] == "qid"):
                 continue
-            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
-    return DevSet(docs=docs, rows=rows, queries=queries, qrels=qrels)
+            try:
+                qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+            except (IndexError, ValueError) as exc:
+                raise ValueError(f"qrels.tsv:{lineno}: expected qid<TAB>code<TAB>grade") from exc
+    return DevSet(instructors_csv=instructors, queries=queries, qrels=qrels)

@@ -8,11 +8,16 @@ weighted BM25F-style (field weight x term count, then sublinear tf, idf, L2 norm
 * concept  domain concepts and their sub-areas recognised by the lexicon (a colloquial need and a
            formal bio meet here: "留守老人" and "居家养老" are the same concept).
 
+The vectors are scikit-learn's: word and char tokens are counted into a hashed feature space by
+``FeatureHasher`` (no vocabulary to grow or keep in step when one instructor changes), and
+``TfidfTransformer`` turns the field-weighted counts into TF-IDF rows. Counts are kept per field, so
+field weights can change without re-analysis and explanations can split a score over the fields.
+
 A need is analysed the same way. Its recognised concepts are its expansion: in the concept view
 every term of a concept (and, more weakly, its sub-area) stands for the others; the same related
-terms can also be added to the word and char query vectors with reduced weight
-(``TopicConfig.expansion_weight``). The three cosines are blended, a round of pseudo-relevance feedback
-adds the strongest features of the first-pass top instructors, and the probability of each
+terms are also added to the word and char query vectors with reduced weight
+(``TopicConfig.expansion_weight``). The three cosines are blended, a round of pseudo-relevance
+feedback adds the strongest features of the first-pass top instructors, and the probability of each
 instructor's category given the need is added as a small boost.
 
 Scoring is a handful of sparse row slices and dot products: no Python loop over instructors.
@@ -20,15 +25,16 @@ Scoring is a handful of sparse row slices and dot products: no Python loop over 
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from .config import FIELDS, VIEWS, TopicConfig
 from .lexicon import Lexicon, TermHit, load_lexicon
@@ -36,6 +42,13 @@ from .schema import CATEGORIES, CategoryGuess, DocId, InstructorDoc, TopicExplan
 from .text import MAX_QUERY_CHARS, Analyzer, normalize, strip_filler
 
 _CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+
+#: Buckets of the hashed word and char feature spaces. 5,000 instructors have some 200,000 distinct
+#: features; at 2^24 buckets two of them share one about once (at 2^20 collisions cost 0.001 NDCG@10).
+HASH_FEATURES = 2**24
+_HASHER = FeatureHasher(n_features=HASH_FEATURES, input_type="dict", alternate_sign=False)
+_HASHED_VIEWS = ("word", "char")
+_MAX_MATCHED_TERMS = 12
 
 
 def _field_texts(doc: InstructorDoc) -> dict[str, str]:
@@ -55,7 +68,7 @@ _ANALYZERS: dict[int, tuple[Lexicon, Analyzer]] = {}
 _ANALYZERS_LOCK = threading.Lock()
 
 
-def _analyzer_for(lexicon: Lexicon) -> Analyzer:
+def analyzer_for(lexicon: Lexicon) -> Analyzer:
     """One jieba tokenizer per lexicon (loading jieba's dictionary takes about a second)."""
     with _ANALYZERS_LOCK:
         entry = _ANALYZERS.get(id(lexicon))
@@ -63,6 +76,25 @@ def _analyzer_for(lexicon: Lexicon) -> Analyzer:
             entry = (lexicon, Analyzer(lexicon.terms))
             _ANALYZERS[id(lexicon)] = entry
         return entry[1]
+
+
+def _hashed(tokens: Iterable[str]) -> dict[int, float]:
+    """Token counts in the hashed feature space, as ``{column: count}``."""
+    counts = Counter(tokens)
+    if not counts:
+        return {}
+    row = _HASHER.transform([counts])
+    return dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+
+
+def _unit(d: dict[int, float]) -> dict[int, float]:
+    n = float(np.sqrt(sum(v * v for v in d.values())))
+    return {j: v / n for j, v in d.items()} if n > 0 else {}
+
+
+def _add(acc: dict[int, float], vec: dict[int, float], w: float) -> None:
+    for j, v in vec.items():
+        acc[j] = acc.get(j, 0.0) + w * v
 
 
 @dataclass
@@ -74,210 +106,168 @@ class _QueryAnalysis:
     activations: dict[int, float]
 
 
-def _counts(tokens: Sequence[str], vocab: dict[str, int]) -> dict[int, float]:
-    out: dict[int, float] = defaultdict(float)
-    for t in tokens:
-        j = vocab.get(t)
-        if j is not None:
-            out[j] += 1.0
-    return out
+# --------------------------------------------------------------------------------------- corpus
 
 
-#: One document's entries in one view: field index, feature index, count (parallel arrays).
-_Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+def _analyse_doc(doc: InstructorDoc, lexicon: Lexicon, analyzer: Analyzer) -> tuple[dict[str, str], dict]:
+    """One document's field texts and, per view and field, its ``{token or concept column: count}``."""
+    texts = _field_texts(doc)
+    counts: dict[str, list[dict]] = {v: [] for v in VIEWS}
+    n_con = len(lexicon.concepts)
+    for f in FIELDS:
+        t = texts[f]
+        if not t:
+            for v in VIEWS:
+                counts[v].append({})
+            continue
+        words, chars = analyzer.analyse(t)
+        counts["word"].append(Counter(words))
+        counts["char"].append(Counter(chars))
+        concept: dict[int, float] = defaultdict(float)
+        for ci, a in lexicon.activations(lexicon.find(t)).items():
+            concept[ci] += a
+            concept[n_con + lexicon.subarea_index[lexicon.concepts[ci].subarea]] += a
+        counts["concept"].append(dict(concept))
+    return texts, counts
 
 
 class _Corpus:
-    """Configuration-independent analysis of the documents: per view, one count matrix with the
-    fields side by side (field i owns columns [i * width, (i + 1) * width)). Raw counts; field
-    weights are applied by the index. Updating one document re-analyses that document only."""
+    """Configuration-independent analysis of the documents: per view and field, one raw count matrix
+    (instructors x features). Field weights are applied by the index; updating documents re-analyses
+    those documents only. Immutable once built.
 
-    def __init__(self, docs: Sequence[InstructorDoc], lexicon: Lexicon, analyzer: Analyzer):
+    Word and char tokens are hashed into 2^24 buckets (practically no collisions); the matrices keep
+    only the columns some instructor has (``features[view]``, sorted hash buckets), so their width is
+    the number of distinct features, not 2^24. Concept columns are the lexicon's concepts, then its
+    sub-areas.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        analyzer: Analyzer,
+        docs: list[InstructorDoc],
+        field_texts: list[dict[str, str]],
+        hashed: dict[str, list[sp.csr_matrix]],
+    ):
         self.lexicon = lexicon
         self.analyzer = analyzer
         self.n_concepts = len(lexicon.concepts)
-        self.docs: list[InstructorDoc] = []
-        self.ids: list[DocId] = []
-        self.row_of: dict[DocId, int] = {}
-        self.field_texts: list[dict[str, str]] = []
-        self.vocab: dict[str, dict[str, int]] = {"word": {}, "char": {}}
-        entries: dict[str, list[_Entries]] = {v: [] for v in VIEWS}
-        for d in docs:
-            if d.id in self.row_of:
-                raise ValueError(f"duplicate instructor id {d.id!r}")
-            self.row_of[d.id] = len(self.ids)
-            self.docs.append(d)
-            self.ids.append(d.id)
-            texts, doc_entries = self._analyse(d)
-            self.field_texts.append(texts)
-            for v in VIEWS:
-                entries[v].append(doc_entries[v])
-        self.categories = np.array([_CAT_INDEX.get(d.category, -1) for d in self.docs], dtype=np.int64)
-        self.counts: dict[str, sp.csr_matrix] = {v: self._matrix(entries[v], self.width[v]) for v in VIEWS}
+        self.docs = docs
+        self.ids: list[DocId] = [d.id for d in docs]
+        self.row_of: dict[DocId, int] = {d: i for i, d in enumerate(self.ids)}
+        if len(self.row_of) != len(self.ids):
+            dupes = sorted({str(d) for d in self.ids if self.ids.count(d) > 1})
+            raise ValueError(f"duplicate instructor id(s): {', '.join(dupes)}")
+        self.field_texts = field_texts
+        self.categories = np.array([_CAT_INDEX.get(d.category, -1) for d in docs], dtype=np.int64)
+        self.features: dict[str, np.ndarray] = {}
+        self.counts: dict[str, list[sp.csr_matrix]] = {}
+        for view, per_field in hashed.items():
+            if view in _HASHED_VIEWS:
+                present = np.unique(np.concatenate([m.indices for m in per_field])).astype(np.int64)
+                self.features[view] = present
+                self.counts[view] = [
+                    sp.csr_matrix(
+                        (m.data, np.searchsorted(present, m.indices), m.indptr), shape=(len(docs), present.size)
+                    )
+                    for m in per_field
+                ]
+            else:
+                self.features[view] = np.arange(per_field[0].shape[1], dtype=np.int64)
+                self.counts[view] = per_field
 
-    @property
-    def width(self) -> dict[str, int]:
-        """Features per view; the concept view holds the concepts, then their sub-areas."""
-        return {
-            "word": len(self.vocab["word"]),
-            "char": len(self.vocab["char"]),
-            "concept": self.n_concepts + len(self.lexicon.subareas),
+    @classmethod
+    def build(cls, docs: Sequence[InstructorDoc], lexicon: Lexicon, analyzer: Analyzer) -> _Corpus:
+        docs = list(docs)
+        texts, hashed = cls._analyse(docs, lexicon, analyzer)
+        return cls(lexicon, analyzer, docs, texts, hashed)
+
+    @classmethod
+    def _analyse(
+        cls, docs: list[InstructorDoc], lexicon: Lexicon, analyzer: Analyzer
+    ) -> tuple[list[dict[str, str]], dict[str, list[sp.csr_matrix]]]:
+        analysed = [_analyse_doc(d, lexicon, analyzer) for d in docs]
+        concept_width = len(lexicon.concepts) + len(lexicon.subareas)
+        hashed = {
+            view: [cls._matrix(view, [a[1][view][fi] for a in analysed], concept_width) for fi in range(len(FIELDS))]
+            for view in VIEWS
         }
-
-    def _analyse(self, doc: InstructorDoc) -> tuple[dict[str, str], dict[str, _Entries]]:
-        """Field texts and (field, feature, count) entries per view; extends the vocabularies."""
-        texts = _field_texts(doc)
-        out: dict[str, tuple[list[int], list[int], list[float]]] = {v: ([], [], []) for v in VIEWS}
-        for fi, f in enumerate(FIELDS):
-            t = texts[f]
-            if not t:
-                continue
-            words, chars = self.analyzer.analyse(t)
-            per_view: dict[str, dict[int, float]] = {}
-            for view, tokens in (("word", words), ("char", chars)):
-                vocab = self.vocab[view]
-                counts: dict[int, float] = defaultdict(float)
-                for tok in tokens:
-                    j = vocab.get(tok)
-                    if j is None:
-                        j = vocab[tok] = len(vocab)
-                    counts[j] += 1.0
-                per_view[view] = counts
-            per_view["concept"] = self._concept_row(self.lexicon.activations(self.lexicon.find(t)))
-            for view, counts in per_view.items():
-                fis, js, cs = out[view]
-                fis.extend([fi] * len(counts))
-                js.extend(counts.keys())
-                cs.extend(counts.values())
-        return texts, {
-            v: (np.asarray(fis, dtype=np.int32), np.asarray(js, dtype=np.int32), np.asarray(cs, dtype=np.float32))
-            for v, (fis, js, cs) in out.items()
-        }
-
-    def _concept_row(self, act: dict[int, float]) -> dict[int, float]:
-        row: dict[int, float] = defaultdict(float)
-        for ci, a in act.items():
-            row[ci] += a
-            row[self.n_concepts + self.lexicon.subarea_index[self.lexicon.concepts[ci].subarea]] += a
-        return row
+        return [a[0] for a in analysed], hashed
 
     @staticmethod
-    def _matrix(entries: list[_Entries], width: int) -> sp.csr_matrix:
-        n_rows = len(entries)
-        if entries:
-            sizes = [e[0].size for e in entries]
-            rows = np.repeat(np.arange(n_rows, dtype=np.int64), sizes)
-            cols = np.concatenate([e[0] for e in entries]).astype(np.int64) * width + np.concatenate(
-                [e[1] for e in entries]
-            )
-            vals = np.concatenate([e[2] for e in entries]).astype(np.float64)
+    def _matrix(view: str, rows: list[dict], concept_width: int) -> sp.csr_matrix:
+        width = HASH_FEATURES if view in _HASHED_VIEWS else concept_width
+        if not rows:
+            return sp.csr_matrix((0, width), dtype=np.float64)
+        if view in _HASHED_VIEWS:
+            m = _HASHER.transform(rows).tocsr()
         else:
-            rows = cols = np.zeros(0, dtype=np.int64)
-            vals = np.zeros(0)
-        m = sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, width * len(FIELDS)))
+            sizes = [len(r) for r in rows]
+            indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            cols = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=indptr[-1])
+            vals = np.fromiter((v for r in rows for v in r.values()), dtype=np.float64, count=indptr[-1])
+            m = sp.csr_matrix((vals, cols, indptr), shape=(len(rows), width))
         m.sum_duplicates()
         return m
 
-    @staticmethod
-    def _rewidth(m: sp.csr_matrix, old: int, new: int) -> sp.csr_matrix:
-        if old == new:
-            return m
-        coo = m.tocoo()
-        cols = (coo.col // old) * new + coo.col % old
-        return sp.csr_matrix((coo.data, (coo.row, cols)), shape=(m.shape[0], new * len(FIELDS)))
+    def _hashed(self, view: str, rows: Sequence[int]) -> list[sp.csr_matrix]:
+        """The per-field matrices of these rows, back in hash-bucket columns."""
+        out = []
+        for m in self.counts[view]:
+            sub = m[rows]
+            if view in _HASHED_VIEWS:
+                sub = sp.csr_matrix(
+                    (sub.data, self.features[view][sub.indices], sub.indptr), shape=(sub.shape[0], HASH_FEATURES)
+                )
+            out.append(sub)
+        return out
 
-    def _copy(self) -> _Corpus:
-        new = copy.copy(self)
-        new.docs, new.ids, new.field_texts = list(self.docs), list(self.ids), list(self.field_texts)
-        new.row_of = dict(self.row_of)
-        new.vocab = {v: dict(d) for v, d in self.vocab.items()}
-        return new
+    def columns(self, view: str, hashed: dict[int, float]) -> dict[int, float]:
+        """A hashed ``{bucket: value}`` vector in this corpus's columns; buckets no instructor has are dropped."""
+        if view not in _HASHED_VIEWS or not hashed:
+            return hashed
+        features = self.features[view]
+        if features.size == 0:
+            return {}
+        keys = np.fromiter(hashed.keys(), dtype=np.int64, count=len(hashed))
+        pos = np.minimum(np.searchsorted(features, keys), features.size - 1)
+        return {
+            int(p): v for p, k, v in zip(pos.tolist(), keys.tolist(), hashed.values(), strict=True) if features[p] == k
+        }
 
-    def with_doc(self, doc: InstructorDoc) -> _Corpus:
-        """A copy with ``doc`` added, or replacing the document with the same id."""
-        new = self._copy()
-        old_width = self.width
-        texts, entries = new._analyse(doc)
-        row = new.row_of.get(doc.id)
-        for v in VIEWS:
-            m = self._rewidth(self.counts[v], old_width[v], new.width[v])
-            r = self._matrix([entries[v]], new.width[v])
-            if row is None:
-                m = sp.vstack([m, r], format="csr")
-            else:
-                m = sp.vstack([m[:row], r, m[row + 1 :]], format="csr")
-            new.counts = {**new.counts, v: m}
-        if row is None:
-            new.row_of[doc.id] = len(new.ids)
-            new.ids.append(doc.id)
-            new.docs.append(doc)
-            new.field_texts.append(texts)
-            new.categories = np.append(self.categories, _CAT_INDEX.get(doc.category, -1))
-        else:
-            new.docs[row] = doc
-            new.field_texts[row] = texts
-            new.categories = self.categories.copy()
-            new.categories[row] = _CAT_INDEX.get(doc.category, -1)
-        return new
+    def updated(self, upserts: Sequence[InstructorDoc] = (), removals: Collection[DocId] = ()) -> _Corpus:
+        """A new corpus with ``upserts`` added (or replacing the documents with the same ids) and
+        ``removals`` gone (unknown ids are ignored). Only the upserted documents are analysed."""
+        fresh: dict[DocId, InstructorDoc] = {d.id: d for d in upserts}
+        gone = set(removals) | set(fresh)
+        keep = [r for r, doc_id in enumerate(self.ids) if doc_id not in gone]
+        new_texts, new_hashed = self._analyse(list(fresh.values()), self.lexicon, self.analyzer)
+        kept_hashed = {view: self._hashed(view, keep) for view in VIEWS}
+        hashed = {
+            view: [
+                sp.vstack([old, new], format="csr")
+                for old, new in zip(kept_hashed[view], new_hashed[view], strict=True)
+            ]
+            for view in VIEWS
+        }
+        docs = [self.docs[r] for r in keep] + list(fresh.values())
+        texts = [self.field_texts[r] for r in keep] + new_texts
+        return _Corpus(self.lexicon, self.analyzer, docs, texts, hashed)
 
-    def without(self, doc_id: DocId) -> _Corpus:
-        """A copy without the document (its words stay in the vocabulary, unused)."""
-        row = self.row_of[doc_id]
-        new = self._copy()
-        keep = np.r_[0:row, row + 1 : len(self.ids)]
-        new.counts = {v: m[keep] for v, m in self.counts.items()}
-        new.categories = self.categories[keep]
-        for lst in (new.docs, new.ids, new.field_texts):
-            del lst[row]
-        new.row_of = {d: i for i, d in enumerate(new.ids)}
-        return new
+    @property
+    def width(self) -> dict[str, int]:
+        return {view: int(f.size) for view, f in self.features.items()}
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
+# ---------------------------------------------------------------------------------------- index
+
+
 def _field_weights(config: TopicConfig) -> dict[str, float]:
     return {f: max(0.0, float(config.field_weights.get(f, 0.0))) for f in FIELDS}
-
-
-def _column_weights(corpus: _Corpus, view: str, fw: dict[str, float], subarea_weight: float) -> np.ndarray:
-    """Weight of every column of a view's field-stacked count matrix."""
-    width = corpus.width[view]
-    per_feature = np.ones(width)
-    if view == "concept":
-        per_feature[corpus.n_concepts :] = subarea_weight
-    return np.concatenate([fw.get(f, 0.0) * per_feature for f in FIELDS])
-
-
-def _fold_fields(stacked: sp.csr_matrix, col_weights: np.ndarray, width: int) -> sp.csr_matrix:
-    """Weighted sum of the field blocks: (n, fields * width) -> (n, width)."""
-    coo = stacked.tocoo()
-    data = coo.data * col_weights[coo.col]
-    keep = data > 0
-    out = sp.csr_matrix((data[keep], (coo.row[keep], coo.col[keep] % width)), shape=(stacked.shape[0], width))
-    out.sum_duplicates()
-    return out
-
-
-def _tfidf(raw: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
-    raw.eliminate_zeros()
-    raw.sort_indices()
-    x = raw.copy()
-    x.data = np.log1p(x.data)
-    n = x.shape[0]
-    df = np.bincount(x.indices, minlength=x.shape[1])
-    # A feature no instructor has (left in the vocabulary by an update) gets idf 0, so it cannot
-    # weigh in a need's vector either: an updated index then ranks exactly like a rebuilt one.
-    idf = np.where(df > 0, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0)
-    x.data *= idf[x.indices]
-    _normalize_rows(x)
-    return x.astype(np.float32), idf
-
-
-def _normalize_rows(x: sp.csr_matrix) -> None:
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    x.data /= np.repeat(norms, np.diff(x.indptr))
 
 
 @dataclass
@@ -291,19 +281,47 @@ class _Scored:
     expansion: dict[str, float]  # related terms of the recognised concepts, relative weights
     category_probs: np.ndarray
 
+    @cached_property
+    def best(self) -> float:
+        return float(self.raw.max()) if self.raw.size else 0.0
 
-def _add(acc: dict[int, float], vec: dict[int, float], w: float) -> None:
-    for j, v in vec.items():
-        acc[j] = acc.get(j, 0.0) + w * v
 
+class NeedScores:
+    """One need scored against every instructor of an index (index order; see ``TopicIndex.ids``).
 
-def _unit(d: dict[int, float]) -> dict[int, float]:
-    n = float(np.sqrt(sum(v * v for v in d.values())))
-    return {j: v / n for j, v in d.items()} if n > 0 else {}
+    ``fit`` is the topic fit scaled so the best instructor of the whole index gets 1.0 (0.0 for one
+    sharing nothing with the need), split into ``topic`` (text similarity) + ``category`` (the boost
+    from the category inferred for the need). ``explain(rows)`` gives the explanations of a few rows.
+    """
+
+    def __init__(self, index: TopicIndex, qa: _QueryAnalysis, scored: _Scored):
+        self._index = index
+        self._qa = qa
+        self._scored = scored
+        scale = 1.0 / scored.best if scored.best > 0 else 0.0
+        self.topic: np.ndarray = scored.text * scale
+        self.category: np.ndarray = scored.boost * scale
+        self.fit: np.ndarray = scored.raw * scale
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self._scored.raw
+
+    @cached_property
+    def category_guess(self) -> CategoryGuess:
+        return self._index._category_guess(self._qa, self._scored)
+
+    def explain(self, rows: Sequence[int]) -> list[TopicExplanation]:
+        """Explanations of the instructors at these index rows (empty for a row with no fit)."""
+        rows = [int(r) for r in rows]
+        with_fit = [r for r in rows if self._scored.raw[r] > 0]
+        done = dict(zip(with_fit, self._index._explanations(with_fit, self._qa, self._scored), strict=True))
+        return [done.get(r, TopicExplanation()) for r in rows]
 
 
 class TopicIndex:
-    """Ranks instructors by topic fit for a free-text need. Build once, query many times."""
+    """Ranks instructors by topic fit for a free-text need. Build once, query many times; immutable,
+    so readers need no lock (updates return a new index)."""
 
     def __init__(self, corpus: _Corpus, config: TopicConfig):
         self._corpus = corpus
@@ -311,85 +329,125 @@ class TopicIndex:
         self._lexicon = corpus.lexicon
         self._analyzer = corpus.analyzer
         self._lock = threading.Lock()
-        fw = _field_weights(config)
-        self._fw = fw
+        self._fw = _field_weights(config)
+        self._feature_weights = {v: self._per_feature(v) for v in VIEWS}
         self._x: dict[str, sp.csr_matrix] = {}
         self._xt: dict[str, sp.csr_matrix] = {}
         self._idf: dict[str, np.ndarray] = {}
-        self._col_weights = {v: _column_weights(corpus, v, fw, config.subarea_weight) for v in VIEWS}
         for view in VIEWS:
-            raw = _fold_fields(corpus.counts[view], self._col_weights[view], corpus.width[view])
-            self._x[view], self._idf[view] = _tfidf(raw)
-        for view in VIEWS:
+            self._x[view], self._idf[view] = self._tfidf(view)
             self._xt[view] = self._x[view].T.tocsr()
         vw = {v: max(0.0, float(config.view_weights.get(v, 0.0))) for v in VIEWS}
         total = sum(vw.values()) or 1.0
         self._view_weights = {v: w / total for v, w in vw.items()}
         self._concept_category = self._concept_category_table()
-        self._expansion_cache: dict[tuple[str, int], dict[int, float]] = {}
+        self._expansion_cache: dict[tuple[str, str], dict[int, float]] = {}
         self._analyse = lru_cache(maxsize=512)(self._analyse_uncached)
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def build(
-        cls, docs: list[InstructorDoc], *, config: TopicConfig | None = None, lexicon: Lexicon | None = None
+        cls, docs: Sequence[InstructorDoc], *, config: TopicConfig | None = None, lexicon: Lexicon | None = None
     ) -> TopicIndex:
         lexicon = lexicon or load_lexicon()
-        corpus = _Corpus(docs, lexicon, _analyzer_for(lexicon))
-        return cls(corpus, config or TopicConfig())
+        return cls(_Corpus.build(docs, lexicon, analyzer_for(lexicon)), config or TopicConfig())
 
     def with_config(self, config: TopicConfig) -> TopicIndex:
         """Same documents, other parameters (re-uses the expensive text analysis)."""
         return TopicIndex(self._corpus, config)
 
+    def updated(self, upserts: Sequence[InstructorDoc] = (), removals: Collection[DocId] = ()) -> TopicIndex:
+        """A new index with instructors added or replaced (``upserts``) and removed (``removals``).
+        Only those instructors' texts are analysed again; idf and the matrices are recomputed
+        (0.1-0.3 s for 5,000 instructors, whatever the number of changes). The old index stays
+        valid, so readers can keep using it meanwhile."""
+        return TopicIndex(self._corpus.updated(upserts, removals), self.config)
+
     def with_document(self, doc: InstructorDoc) -> TopicIndex:
-        """A new index with ``doc`` added, or replacing the instructor with the same id. Only that
-        instructor's text is analysed again; idf and the matrices are recomputed (0.1-0.2 s for
-        5,000 instructors). The old index stays valid, so readers can keep using it meanwhile."""
-        return TopicIndex(self._corpus.with_doc(doc), self.config)
+        return self.updated([doc])
 
     def without_document(self, doc_id: DocId) -> TopicIndex:
         """A new index without the instructor (KeyError if unknown)."""
-        return TopicIndex(self._corpus.without(doc_id), self.config)
+        if doc_id not in self._corpus.row_of:
+            raise KeyError(doc_id)
+        return self.updated(removals=[doc_id])
 
     def documents(self) -> list[InstructorDoc]:
         return list(self._corpus.docs)
+
+    def ids(self) -> list[DocId]:
+        """Instructor ids in index order (the order of every per-instructor array)."""
+        return list(self._corpus.ids)
+
+    def row_of(self, doc_id: DocId) -> int | None:
+        return self._corpus.row_of.get(doc_id)
 
     def __len__(self) -> int:
         return len(self._corpus)
 
     def size_bytes(self) -> int:
-        """Approximate memory of the scoring matrices (documents and vocabularies excluded)."""
-        total = 0
-        for group in (self._x, self._xt):
-            for m in group.values():
-                total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-        for m in self._corpus.counts.values():
+        """Memory of the sparse matrices and idf vectors (documents and texts excluded)."""
+        total = sum(idf.nbytes for idf in self._idf.values())
+        matrices = [*self._x.values(), *self._xt.values()]
+        matrices += [m for per_field in self._corpus.counts.values() for m in per_field]
+        for m in matrices:
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
         return total
+
+    def _per_feature(self, view: str) -> np.ndarray | None:
+        """Weights of the concept view's columns: the sub-area columns count ``subarea_weight``."""
+        if view != "concept":
+            return None
+        w = np.ones(self._corpus.width[view])
+        w[self._corpus.n_concepts :] = self.config.subarea_weight
+        return w
+
+    def _weighted_counts(self, view: str) -> list[sp.csr_matrix]:
+        """Per field: the counts times the field weight (and the feature weights of the view)."""
+        out = []
+        per_feature = self._feature_weights[view]
+        for fi, f in enumerate(FIELDS):
+            m = self._corpus.counts[view][fi] * self._fw[f]
+            if per_feature is not None:
+                m = m @ sp.diags(per_feature)
+            out.append(sp.csr_matrix(m))
+        return out
+
+    def _tfidf(self, view: str) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Sublinear tf (log1p of the field-weighted counts) with scikit-learn's smooth idf and L2
+        norm. A feature no instructor has gets idf 0, so it cannot weigh in a need's vector either."""
+        width = self._corpus.width[view]
+        n = len(self._corpus)
+        if n == 0:
+            return sp.csr_matrix((0, width), dtype=np.float32), np.zeros(width)
+        tf = sum(self._weighted_counts(view), sp.csr_matrix((n, width)))
+        tf = sp.csr_matrix(tf)
+        tf.eliminate_zeros()
+        tf.sort_indices()
+        tf.data = np.log1p(tf.data)
+        transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
+        x = transformer.fit_transform(tf)
+        df = np.bincount(tf.indices, minlength=width)
+        idf = np.where(df > 0, transformer.idf_, 0.0)
+        return sp.csr_matrix(x, dtype=np.float32), idf
 
     # ------------------------------------------------------------------ query analysis
     def _analyse_uncached(self, query: str) -> _QueryAnalysis:
         text = normalize(query)[:MAX_QUERY_CHARS]
         hits = self._lexicon.find(text)
         words, chars = self._analyzer.analyse(text)
-        return _QueryAnalysis(
-            text=text,
-            words=words,
-            chars=chars,
-            hits=hits,
-            activations=self._lexicon.activations(hits),
-        )
+        return _QueryAnalysis(text, words, chars, hits, self._lexicon.activations(hits))
+
+    def _weighted(self, view: str, counts: dict[int, float]) -> dict[int, float]:
+        idf = self._idf[view]
+        return _unit({j: np.log1p(c) * idf[j] for j, c in counts.items() if idf[j] > 0})
 
     def _term_vector(self, view: str, term: str) -> dict[int, float]:
         key = (view, term)
         vec = self._expansion_cache.get(key)
         if vec is None:
             tokens = self._analyzer.words(term) if view == "word" else self._analyzer.chars(term, drop_stopwords=False)
-            vocab = self._corpus.vocab[view]
-            idf = self._idf[view]
-            raw = _counts(tokens, vocab)
-            vec = _unit({j: np.log1p(c) * idf[j] for j, c in raw.items() if idf[j] > 0})
+            vec = self._weighted(view, self._corpus.columns(view, _hashed(tokens)))
             with self._lock:
                 self._expansion_cache[key] = vec
         return vec
@@ -407,12 +465,9 @@ class TopicIndex:
                 w = (a / total_act) / (len(terms) ** cfg.expansion_power)
                 for t in terms:
                     expansion[t] = expansion.get(t, 0.0) + w
-        for view in ("word", "char"):
-            vocab = self._corpus.vocab[view]
-            idf = self._idf[view]
-            counts = _counts(qa.words if view == "word" else qa.chars, vocab)
-            own = _unit({j: np.log1p(c) * idf[j] for j, c in counts.items() if idf[j] > 0})
-            vec = dict(own)
+        for view in _HASHED_VIEWS:
+            own = self._corpus.columns(view, _hashed(qa.words if view == "word" else qa.chars))
+            vec = dict(self._weighted(view, own))
             if cfg.expansion_weight > 0:
                 for t, w in expansion.items():
                     _add(vec, self._term_vector(view, t), cfg.expansion_weight * w)
@@ -424,8 +479,7 @@ class TopicIndex:
             con[ci] = con.get(ci, 0.0) + a
             s = n_con + self._lexicon.subarea_index[self._lexicon.concepts[ci].subarea]
             con[s] = con.get(s, 0.0) + a * cfg.subarea_weight
-        idf = self._idf["concept"]
-        vectors["concept"] = _unit({j: np.log1p(v) * idf[j] for j, v in con.items() if idf[j] > 0})
+        vectors["concept"] = self._weighted("concept", con)
         return vectors, expansion
 
     # ------------------------------------------------------------------ scoring
@@ -446,27 +500,35 @@ class TopicIndex:
                 total += self._view_weights[v] * self._view_scores(v, vectors[v])
         return total
 
+    def _top_rows(self, scores: np.ndarray, m: int) -> np.ndarray:
+        m = min(m, len(self))
+        if m <= 0 or not np.any(scores > 0):
+            return np.zeros(0, dtype=np.int64)
+        top = np.argpartition(-scores, m - 1)[:m]
+        return top[scores[top] > 0]
+
     def _feedback(self, vectors: dict[str, dict[int, float]], first: np.ndarray) -> dict[str, dict[int, float]]:
         cfg = self.config
-        m = min(cfg.prf_docs, len(self))
-        if cfg.prf_weight <= 0 or m <= 0 or not np.any(first > 0):
+        if cfg.prf_weight <= 0:
             return vectors
-        top = np.argpartition(-first, m - 1)[:m]
-        top = top[first[top] > 0]
-        weights = (first[top] / first[top].sum()).astype(np.float32)
+        top = self._top_rows(first, cfg.prf_docs)
+        if top.size == 0:
+            return vectors
+        weights = sp.csr_matrix((first[top] / first[top].sum()).reshape(1, -1))
         out = {}
         for view, vec in vectors.items():
-            rows = self._x[view][top]
-            centroid = np.asarray(rows.T @ weights).ravel() if rows.nnz else np.zeros(0)
-            if centroid.size == 0 or not np.any(centroid > 0):
+            centroid = sp.csr_matrix(weights @ self._x[view][top])
+            centroid.eliminate_zeros()
+            if centroid.nnz == 0:
                 out[view] = vec
                 continue
-            k = min(cfg.prf_terms, int(np.count_nonzero(centroid)))
+            k = min(cfg.prf_terms, centroid.nnz)
+            data = centroid.data
             # Keep every feature tied with the k-th strongest, so the choice does not depend on
-            # the order of the vocabulary (an updated index must rank like a rebuilt one).
-            threshold = np.partition(centroid, centroid.size - k)[centroid.size - k]
-            best = np.flatnonzero(centroid >= max(threshold, 1e-12))
-            fb = _unit({int(j): float(centroid[j]) for j in best})
+            # the order of the features (an updated index must rank like a rebuilt one).
+            threshold = np.partition(data, data.size - k)[data.size - k]
+            best = np.flatnonzero(data >= max(threshold, 1e-12))
+            fb = _unit({int(centroid.indices[j]): float(data[j]) for j in best})
             merged = _unit(vec) if vec else {}
             _add(merged, fb, cfg.prf_weight)
             out[view] = merged
@@ -479,13 +541,10 @@ class TopicIndex:
         for ci, a in qa.activations.items():
             lex += a * self._concept_category[ci]
         prf = np.zeros(n_cat)
-        m = min(max(cfg.prf_docs, 5), len(self))
-        if m > 0 and np.any(first > 0):
-            top = np.argpartition(-first, m - 1)[:m]
-            for r in top:
-                c = self._corpus.categories[r]
-                if c >= 0 and first[r] > 0:
-                    prf[c] += first[r]
+        for r in self._top_rows(first, max(cfg.prf_docs, 5)):
+            c = self._corpus.categories[r]
+            if c >= 0:
+                prf[c] += first[r]
         have_lex, have_prf = lex.sum() > 0, prf.sum() > 0
         if have_lex and have_prf:
             mu = cfg.category_lexicon_share
@@ -527,9 +586,14 @@ class TopicIndex:
         return _Scored(text + boost, text, boost, final_vectors, expansion, probs)
 
     # ------------------------------------------------------------------ public API
+    def assess(self, query: str | None) -> NeedScores:
+        """Score the need against every instructor once; blend, rank and explain from the result."""
+        qa = self._analyse(query or "")
+        return NeedScores(self, qa, self._score(qa))
+
     def rank(
         self,
-        query: str,
+        query: str | None,
         *,
         candidates: Collection[DocId] | None = None,
         k: int | None = None,
@@ -541,97 +605,78 @@ class TopicIndex:
         returns every candidate (instructors that share nothing with the need get score 0).
         Explanations (matched terms, field scores) are filled for the first ``explain`` results.
         """
-        qa = self._analyse(query or "")
-        scored = self._score(qa)
-        raw, boost = scored.raw, scored.boost
-        best = float(raw.max()) if raw.size else 0.0
+        need = self.assess(query)
+        raw = need.raw
         if candidates is None:
             rows = np.arange(len(self))
         else:
-            rows = np.fromiter((self._corpus.row_of[c] for c in candidates if c in self._corpus.row_of), dtype=np.int64)
-            rows = np.unique(rows)
-        if rows.size == 0:
-            return []
-        sub = raw[rows]
+            row_of = self._corpus.row_of
+            rows = np.unique(np.fromiter((row_of[c] for c in candidates if c in row_of), dtype=np.int64))
         n_out = rows.size if k is None else max(0, min(int(k), rows.size))
         if n_out == 0:
             return []
+        sub = raw[rows]
         if n_out < rows.size:
             part = np.argpartition(-sub, n_out - 1)[:n_out]
             order = part[np.lexsort((rows[part], -sub[part]))]
         else:
             order = np.lexsort((rows, -sub))
-        out_rows = rows[order]
-        scale = 1.0 / best if best > 0 else 0.0
+        out_rows = rows[order].tolist()
         ids = self._corpus.ids
-        scaled = (raw[out_rows] * scale).tolist()
         matches = [
-            TopicMatch(ids[r], s, v, b)
-            for r, s, v, b in zip(
-                out_rows.tolist(), scaled, raw[out_rows].tolist(), boost[out_rows].tolist(), strict=True
-            )
+            TopicMatch(ids[r], float(need.fit[r]), float(raw[r]), float(need._scored.boost[r])) for r in out_rows
         ]
-        explained = [
-            (m, r)
-            for m, r in zip(matches[: max(0, explain)], out_rows[: max(0, explain)].tolist(), strict=True)
-            if raw[r] > 0
-        ]
-        if explained:
-            self._explain_batch(explained, qa, scored)
+        shown = out_rows[: max(0, explain)]
+        for m, explanation in zip(matches, need.explain(shown), strict=False):
+            if m.raw_score > 0:
+                m.explanation = explanation
         return matches
 
-    def fit_scores(self, query: str, *, candidates: Collection[DocId] | None = None) -> dict[DocId, float]:
-        """``{id: score}`` for every candidate (same ``score`` as :meth:`rank`), without match
-        objects: the cheapest way to get the topic fit of a whole pool for blending."""
-        raw = self._score(self._analyse(query or "")).raw
-        best = float(raw.max()) if raw.size else 0.0
-        scaled = raw / best if best > 0 else np.zeros_like(raw)
+    def fit_scores(self, query: str | None, *, candidates: Collection[DocId] | None = None) -> dict[DocId, float]:
+        """``{id: score}`` for every candidate (same ``score`` as :meth:`rank`), without match objects."""
+        fit = self.assess(query).fit
         ids = self._corpus.ids
         if candidates is None:
-            return dict(zip(ids, scaled.tolist(), strict=True))
+            return dict(zip(ids, fit.tolist(), strict=True))
         row_of = self._corpus.row_of
-        return {c: float(scaled[row_of[c]]) for c in candidates if c in row_of}
+        return {c: float(fit[row_of[c]]) for c in candidates if c in row_of}
 
-    def scores(self, query: str) -> np.ndarray:
-        """Raw blended scores of all instructors in index order (for evaluation and blending)."""
-        return self._score(self._analyse(query or "")).raw
+    def scores(self, query: str | None) -> np.ndarray:
+        """Raw blended scores of all instructors in index order (for evaluation)."""
+        return self.assess(query).raw
 
-    def ids(self) -> list[DocId]:
-        """Instructor ids in index order (the order of :meth:`scores`)."""
-        return list(self._corpus.ids)
-
-    def infer_category(self, query: str) -> CategoryGuess:
+    def infer_category(self, query: str | None) -> CategoryGuess:
         """The need's category distribution: recognised concepts vote with P(category | concept),
         blended with the categories of the best-fitting instructors."""
-        qa = self._analyse(query or "")
-        scored = self._score(qa)
+        return self.assess(query).category_guess
+
+    def explain(self, query: str | None, doc_id: DocId) -> TopicMatch:
+        """Full explanation of one instructor's topic fit for the need (KeyError if unknown)."""
+        row = self._corpus.row_of[doc_id]
+        need = self.assess(query)
+        match = TopicMatch(doc_id, float(need.fit[row]), float(need.raw[row]), float(need._scored.boost[row]))
+        if match.raw_score > 0:
+            match.explanation = need.explain([row])[0]
+        return match
+
+    # ------------------------------------------------------------------ explanations
+    def _category_guess(self, qa: _QueryAnalysis, scored: _Scored) -> CategoryGuess:
         recognised = bool(qa.activations) or bool(np.any(scored.text > 0))
         prob_map = {c: float(p) for c, p in zip(CATEGORIES, scored.category_probs, strict=True)}
+        if not recognised:
+            return CategoryGuess(prob_map, None, 1.0 / len(CATEGORIES), [], [])
         sub: dict[str, float] = defaultdict(float)
         for ci, a in qa.activations.items():
             sub[self._lexicon.concepts[ci].subarea] += a
         total = sum(sub.values()) or 1.0
         subareas = sorted(((s, v / total) for s, v in sub.items()), key=lambda x: -x[1])
         concepts = [self._lexicon.concepts[ci].name for ci, _ in sorted(qa.activations.items(), key=lambda x: -x[1])]
-        if not recognised:
-            return CategoryGuess(prob_map, None, 1.0 / len(CATEGORIES), [], [])
-        top = max(prob_map, key=prob_map.get)
+        top = max(prob_map, key=prob_map.__getitem__)
         return CategoryGuess(prob_map, top, prob_map[top], subareas, concepts)
 
-    def explain(self, query: str, doc_id: DocId) -> TopicMatch:
-        """Full explanation of one instructor's topic fit for the need."""
-        row = self._corpus.row_of[doc_id]  # KeyError for an unknown instructor
-        qa = self._analyse(query or "")
-        scored = self._score(qa)
-        best = float(scored.raw.max())
-        raw = float(scored.raw[row])
-        match = TopicMatch(doc_id, raw / best if best > 0 else 0.0, raw, float(scored.boost[row]))
-        if raw > 0:
-            self._explain_batch([(match, row)], qa, scored)
-        return match
-
-    # ------------------------------------------------------------------ explanations
-    def _explain_batch(self, items: list[tuple[TopicMatch, int]], qa: _QueryAnalysis, scored: _Scored) -> None:
+    def _explanations(self, rows: list[int], qa: _QueryAnalysis, scored: _Scored) -> list[TopicExplanation]:
+        if not rows:
+            return []
         # Terms of the need itself first (longest first, so 志愿者 is shown rather than 志愿),
         # then expansion terms by weight.
         seen: set[str] = set()
@@ -646,8 +691,8 @@ class TopicIndex:
             if t not in seen:
                 seen.add(t)
                 candidates.append((t, origin.get(t)))
-        attributions = self._field_attributions([r for _, r in items], scored.vectors)
-        for (m, row), fs in zip(items, attributions, strict=True):
+        out = []
+        for row, fs in zip(rows, self._field_attributions(rows, scored.vectors), strict=True):
             texts = self._corpus.field_texts[row]
             everything = "\n".join(texts.values())
             by_field: dict[str, list[str]] = {}
@@ -661,12 +706,11 @@ class TopicIndex:
                     expanded_from[t] = src
                 for f in FIELDS:
                     if t in texts[f]:
-                        lst = by_field.setdefault(f, [])
-                        if t not in lst:
-                            lst.append(t)
-                if len(matched) >= 12:
+                        by_field.setdefault(f, []).append(t)
+                if len(matched) >= _MAX_MATCHED_TERMS:
                     break
-            m.explanation = TopicExplanation(matched, by_field, expanded_from, fs)
+            out.append(TopicExplanation(matched, by_field, expanded_from, fs))
+        return out
 
     def _expansion_origins(self, qa: _QueryAnalysis) -> dict[str, str]:
         origin: dict[str, str] = {}
@@ -677,35 +721,42 @@ class TopicIndex:
         return origin
 
     def _field_attributions(self, rows: list[int], vectors: dict[str, dict[int, float]]) -> list[dict[str, float]]:
-        """Split each doc's text score over its fields: a feature's contribution is shared by the
+        """Split each row's text score over its fields: a feature's contribution is shared by the
         fields in proportion to their weighted counts of that feature (exact decomposition)."""
         out = np.zeros((len(rows), len(FIELDS)))
         for view in VIEWS:
             wv = self._view_weights[view]
-            if wv <= 0 or not vectors.get(view):
+            unit = _unit(vectors.get(view) or {})
+            if wv <= 0 or not unit:
                 continue
-            width = self._corpus.width[view]
-            q = np.zeros(width)
-            unit = _unit(vectors[view])
-            q[list(unit.keys())] = list(unit.values())
-            u = self._corpus.counts[view][rows].tocoo()
-            feat = u.col % width
-            val = u.data * self._col_weights[view][u.col]
-            keep = (val > 0) & (q[feat] != 0)
-            if not np.any(keep):
-                continue
-            r, f, t, val = u.row[keep], u.col[keep] // width, feat[keep], val[keep]
-            key = r.astype(np.int64) * width + t
-            uniq, inv = np.unique(key, return_inverse=True)
-            total = np.bincount(inv, weights=val)  # weighted count of the feature over all fields
-            x_rows = self._x[view][rows]
-            x_val = np.asarray(x_rows[uniq // width, uniq % width]).ravel()
-            np.add.at(out, (r, f), wv * q[t] * x_val[inv] * val / total[inv])
+            cols = np.array(sorted(unit), dtype=np.int64)
+            q = np.array([unit[c] for c in cols.tolist()])
+            per_feature = self._feature_weights[view]
+            col_weight = per_feature[cols] if per_feature is not None else np.ones(cols.size)
+            per_field = np.stack(
+                [
+                    _dense_columns(self._corpus.counts[view][fi][rows], cols) * (self._fw[f] * col_weight)
+                    for fi, f in enumerate(FIELDS)
+                ]
+            )  # fields x rows x need features
+            total = per_field.sum(axis=0)
+            x = _dense_columns(self._x[view][rows], cols)
+            share = np.divide(per_field, total, out=np.zeros_like(per_field), where=total > 0)
+            out += (wv * share * (x * q)).sum(axis=2).T
         result = []
         for r in range(len(rows)):
-            fs: dict[str, float] = defaultdict(float)
-            for fi, f in enumerate(FIELDS):
-                if out[r, fi] > 0:
-                    fs[f] += float(out[r, fi])
-            result.append({f: round(v, 6) for f, v in sorted(fs.items(), key=lambda x: -x[1])})
+            fs = {f: round(float(out[r, fi]), 6) for fi, f in enumerate(FIELDS) if out[r, fi] > 0}
+            result.append(dict(sorted(fs.items(), key=lambda x: -x[1])))
         return result
+
+
+def _dense_columns(m: sp.csr_matrix, cols: np.ndarray) -> np.ndarray:
+    """``m[:, cols].toarray()`` for a few rows and sorted ``cols``, without scipy's column indexing
+    (slow on a 2^20-wide matrix)."""
+    coo = m.tocoo()
+    pos = np.searchsorted(cols, coo.col)
+    pos = np.minimum(pos, cols.size - 1)
+    hit = cols[pos] == coo.col
+    out = np.zeros((m.shape[0], cols.size))
+    np.add.at(out, (coo.row[hit], pos[hit]), coo.data[hit])
+    return out
