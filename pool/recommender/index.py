@@ -709,6 +709,14 @@ class TopicIndex:
                         by_field.setdefault(f, []).append(t)
                 if len(matched) >= _MAX_MATCHED_TERMS:
                     break
+            # An expansion term may contain terms of the need found before it (纠纷调解 after 纠纷):
+            # show the longer one only.
+            covered = {t for t in matched if any(t != o and t in o for o in matched)}
+            if covered:
+                matched = [t for t in matched if t not in covered]
+                by_field = {f: [t for t in ts if t not in covered] for f, ts in by_field.items()}
+                by_field = {f: ts for f, ts in by_field.items() if ts}
+                expanded_from = {t: src for t, src in expanded_from.items() if t not in covered}
             out.append(TopicExplanation(matched, by_field, expanded_from, fs))
         return out
 
