@@ -20,6 +20,9 @@ DEFAULTS = {
     "RATING_SPAN": 1.0,
     # Load: lectures around the date at which half of the load weight applies.
     "LOAD_HALF": 2.0,
+    # Seconds between two reads of the instructors' fingerprint (count and latest change), which
+    # catches writes that bypass the services; the version row is read on every request.
+    "FINGERPRINT_SECONDS": 2.0,
 }
 
 
@@ -35,6 +38,7 @@ class RecommenderSettings:
     rating_years: int
     rating_span: float
     load_half: float
+    fingerprint_seconds: float
 
     def topic_config(self) -> TopicConfig:
         return TopicConfig().with_changes(category_weight=self.category_weight)
@@ -55,4 +59,5 @@ def recommender_settings() -> RecommenderSettings:
         rating_years=max(1, int(merged["RATING_YEARS"])),
         rating_span=max(0.01, float(merged["RATING_SPAN"])),
         load_half=max(0.01, float(merged["LOAD_HALF"])),
+        fingerprint_seconds=max(0.0, float(merged["FINGERPRINT_SECONDS"])),
     )

@@ -1,7 +1,8 @@
 """The recommender index of one web process, kept current against the database.
 
 Every process builds its own ``TopicIndex`` of the active instructors once, then per request compares
-two cheap stamps with the ones its index was built from:
+two cheap stamps with the ones its index was built from (the second at most every
+``RECOMMENDER["FINGERPRINT_SECONDS"]``):
 
 1. ``IndexVersion`` (one row, see ``freshness``): bumped, with an ``IndexChange`` row naming the
    instructors, after every committed change the pool's services announce
@@ -48,12 +49,15 @@ class Snapshot:
     fingerprint: Fingerprint
     seconds: float  # time the last build or update took
     full_build: bool
+    id_of_row: np.ndarray = field(repr=False)
     pool_of_row: np.ndarray = field(repr=False)
 
     @classmethod
     def create(cls, index: TopicIndex, instructors: dict[int, IndexedInstructor], **stamps) -> "Snapshot":
-        pool_of_row = np.array([instructors[pk].pool_id for pk in index.ids()], dtype=np.int64)
-        return cls(index=index, instructors=instructors, pool_of_row=pool_of_row, **stamps)
+        ids = index.ids()
+        pool_of_row = np.array([instructors[pk].pool_id for pk in ids], dtype=np.int64)
+        id_of_row = np.array(ids, dtype=np.int64)
+        return cls(index=index, instructors=instructors, id_of_row=id_of_row, pool_of_row=pool_of_row, **stamps)
 
     def matches(self, token: str, version: int, fingerprint: Fingerprint, config: TopicConfig) -> bool:
         return (
@@ -65,29 +69,41 @@ class Snapshot:
 
 
 class LiveIndex:
-    """The process's current snapshot; ``current()`` checks the stamps (two small queries) and brings
-    the snapshot up to date when they moved. Readers of an old snapshot are never disturbed."""
+    """The process's current snapshot; ``current()`` checks the stamps (one small query, two every few
+    seconds) and brings the snapshot up to date when they moved. Readers of an old snapshot are never
+    disturbed."""
 
     def __init__(self) -> None:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._fingerprint_read_at = 0.0
 
     def reset(self) -> None:
         with self._lock:
             self._snapshot = None
+            self._fingerprint_read_at = 0.0
 
     def peek(self) -> Snapshot | None:
         return self._snapshot
 
     def current(self) -> Snapshot:
-        config = recommender_settings().topic_config()
+        conf = recommender_settings()
+        config = conf.topic_config()
         snap = self._snapshot
-        if snap is not None and snap.matches(*read_version(), read_fingerprint(), config):
-            return snap
+        if snap is not None:
+            # The version row is read on every request; the fingerprint (an aggregate over the
+            # instructors, for writes that bypass the services) at most every few seconds.
+            fingerprint = snap.fingerprint
+            if time.monotonic() - self._fingerprint_read_at >= conf.fingerprint_seconds:
+                fingerprint = read_fingerprint()
+                self._fingerprint_read_at = time.monotonic()
+            if snap.matches(*read_version(), fingerprint, config):
+                return snap
         with self._lock:
             # Read the stamps again inside the lock: another thread may have synced meanwhile.
             token, version = read_version()
             fingerprint = read_fingerprint()
+            self._fingerprint_read_at = time.monotonic()
             snap = self._snapshot
             if snap is None or not snap.matches(token, version, fingerprint, config):
                 snap = self._sync(snap, token, version, fingerprint, config)

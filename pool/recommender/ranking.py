@@ -163,8 +163,8 @@ def _shortlisted(
     eligible = np.flatnonzero(np.isin(snap.pool_of_row, pool_ids) & (need.fit >= conf.min_fit) & (need.fit > 0))
     if eligible.size == 0:
         return []
-    ids = snap.index.ids()
-    order = eligible[np.lexsort((np.asarray([ids[r] for r in eligible]), -fit[eligible]))]
+    ids = snap.id_of_row
+    order = eligible[np.lexsort((ids[eligible], -fit[eligible]))]
     size = min(order.size, max(4 * k, 40))
     extras: dict[int, tuple[float, float, float, bool | None, str, RatingInfo | None, int]] = {}
     while True:
@@ -172,7 +172,7 @@ def _shortlisted(
         extras.update(_other_parts(snap, new_rows, day=day, conf=conf))
         rows = order[:size]
         finals = np.array([fit[r] + sum(extras[int(r)][:3]) for r in rows])
-        top = np.lexsort((np.asarray([ids[r] for r in rows]), -finals))[:k]
+        top = np.lexsort((ids[rows], -finals))[:k]
         kth = finals[top[-1]]
         if size == order.size or fit[order[size]] + conf.rating_weight < kth:
             break
@@ -181,7 +181,7 @@ def _shortlisted(
     explanations = need.explain(chosen)
     out = []
     for r, explanation in zip(chosen, explanations, strict=True):
-        info = snap.instructors[ids[r]]
+        info = snap.instructors[int(ids[r])]
         availability, rating, load, available, reason, rating_info, lectures = extras[r]
         topic_part = float(need.topic[r]) * conf.topic_weight
         category_part = float(need.category[r]) * conf.topic_weight
@@ -216,8 +216,7 @@ def _other_parts(snap: Snapshot, rows: Sequence[int], *, day: date | None, conf:
     """Row → (availability, rating, load, available, reason, rating info, lectures) for these rows."""
     if not rows:
         return {}
-    ids = snap.index.ids()
-    pks = [ids[r] for r in rows]
+    pks = [int(snap.id_of_row[r]) for r in rows]
     blocked = unavailable_on(pks, day) if day is not None else {}
     lectures = load_around(pks, day or timezone.localdate())
     ratings = _ratings(snap, pks, conf)

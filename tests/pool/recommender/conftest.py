@@ -16,8 +16,10 @@ def small_index() -> TopicIndex:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_index():
-    """Each test starts with a process that has not built its index yet."""
+def _fresh_index(settings):
+    """Each test starts with a process that has not built its index yet and reads every stamp on
+    every request (in production the fingerprint is read at most every few seconds)."""
+    settings.RECOMMENDER = {**settings.RECOMMENDER, "FINGERPRINT_SECONDS": 0}
     LIVE.reset()
     yield
     LIVE.reset()

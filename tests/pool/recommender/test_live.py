@@ -40,6 +40,15 @@ def test_the_index_is_built_once_and_then_only_checked(county_pool, django_asser
     assert (first.full_build, len(first.index)) == (True, 1)
 
 
+def test_the_fingerprint_is_read_at_most_every_few_seconds(county_pool, settings, django_assert_num_queries):
+    settings.RECOMMENDER = {**settings.RECOMMENDER, "FINGERPRINT_SECONDS": 60}
+    teacher(county_pool, FIRST_AID)
+    first = LIVE.current()
+
+    with django_assert_num_queries(1):  # the version row only
+        assert LIVE.current() is first
+
+
 def test_a_change_in_one_process_reaches_every_other_process(county_pool, django_capture_on_commit_callbacks):
     law = teacher(county_pool, LAW)
     teacher(county_pool, ECOMMERCE)
