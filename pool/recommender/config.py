@@ -1,10 +1,11 @@
 """Tunable parameters of the topic index.
 
-The defaults are the output of ``python -m recommender.evaluate data/recsys-dev --tune``:
+The defaults come from the procedure ``manage.py eval_recommender --tune`` runs (run on the dev set
+before the package moved into the pool; ``context_weight`` was added afterwards, set by hand to 0.5):
 coordinate ascent from the hand-set ``tuning.NEUTRAL_CONFIG`` over global parameters only, the
-objective being mean NDCG@10 over the dev needs with the full lexicon and with a lexicon stripped
-of the needs' own colloquial words. The same procedure, cross-validated over 5 folds of needs,
-is what ``--cv 5`` reports; the dev figures are flat around these values (±0.005 NDCG@10).
+objective being mean NDCG@10 over the dev needs with the full lexicon and with a lexicon stripped of
+the needs' own colloquial words. The same procedure, cross-validated over 5 folds of needs, is what
+``eval_recommender --cv 5`` reports; the dev figures are flat around these values (±0.005).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class TopicConfig:
     category_lexicon_share  how much the category guess trusts recognised concepts vs. the
                        categories of the first-pass top instructors
     category_floor     probability mass spread uniformly over the six categories
+    context_weight     weight of the words before a need's last request phrase ("村里年轻人都出去
+                       打工了，想请人讲讲…"): context rather than topic (1 treats them alike)
     """
 
     field_weights: dict[str, float] = field(default_factory=_default_field_weights)
@@ -68,6 +71,7 @@ class TopicConfig:
     category_weight: float = 0.1
     category_lexicon_share: float = 0.5
     category_floor: float = 0.05
+    context_weight: float = 0.5
 
     def with_changes(self, **changes: Any) -> TopicConfig:
         """A copy with some parameters changed; ``field_weights``/``view_weights`` may be partial."""

@@ -21,7 +21,7 @@ from .lexicon import Lexicon, lexicon_without, load_lexicon
 from .metrics import all_metrics, mean_metrics
 from .schema import InstructorDoc
 from .text import normalize
-from .tuning import NEUTRAL_CONFIG, Evaluator, cross_validate
+from .tuning import NEUTRAL_CONFIG, Evaluator, cross_validate, tune
 
 Rankings = dict[str, list[str]]  # qid -> codes, best first
 
@@ -103,6 +103,22 @@ def evaluate(
         result["cv"] = cv
         result["cv_ndcg_gain_vs_best_baseline"] = _gain(cv["held_out"]["ndcg@10"], result[best]["ndcg@10"])
     return result
+
+
+def tuned_config(
+    docs: list[InstructorDoc],
+    queries: dict[str, str],
+    qrels: dict[str, dict[str, int]],
+    *,
+    log: Callable[[str], None] | None = None,
+) -> TopicConfig:
+    """Coordinate ascent from the neutral configuration on all needs, with the stripped lexicon as
+    a stress index (how the shipped defaults in ``config.py`` were derived)."""
+    codes = [d.code for d in docs]
+    removed = query_only_terms(load_lexicon(), queries, docs)
+    stress = TopicIndex.build(docs, lexicon=lexicon_without(load_lexicon(), removed))
+    evaluator = Evaluator(TopicIndex.build(docs), queries, qrels, codes, stress=[stress])
+    return tune(evaluator, list(queries), start=NEUTRAL_CONFIG, log=log)
 
 
 def _gain(value: float, reference: float) -> float:

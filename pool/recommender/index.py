@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from .config import FIELDS, VIEWS, TopicConfig
 from .lexicon import Lexicon, TermHit, load_lexicon
 from .schema import CATEGORIES, CategoryGuess, DocId, InstructorDoc, TopicExplanation, TopicMatch
-from .text import MAX_QUERY_CHARS, Analyzer, normalize, strip_filler
+from .text import MAX_QUERY_CHARS, Analyzer, normalize, split_request, strip_filler
 
 _CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 
@@ -78,9 +78,9 @@ def analyzer_for(lexicon: Lexicon) -> Analyzer:
         return entry[1]
 
 
-def _hashed(tokens: Iterable[str]) -> dict[int, float]:
-    """Token counts in the hashed feature space, as ``{column: count}``."""
-    counts = Counter(tokens)
+def _hashed(tokens: Iterable[str] | Counter) -> dict[int, float]:
+    """Token counts (or weighted counts) in the hashed feature space, as ``{column: count}``."""
+    counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
     if not counts:
         return {}
     row = _HASHER.transform([counts])
@@ -132,7 +132,9 @@ class _QueryAnalysis:
     words: list[str]
     chars: list[str]
     hits: list[TermHit]
-    activations: dict[int, float]
+    activations: dict[int, float]  # concept -> activation (context counts ``context_weight``)
+    word_counts: Counter  # token -> weighted count
+    char_counts: Counter
 
 
 # --------------------------------------------------------------------------------------- corpus
@@ -466,9 +468,25 @@ class TopicIndex:
     # ------------------------------------------------------------------ query analysis
     def _analyse_uncached(self, query: str) -> _QueryAnalysis:
         text = normalize(query)[:MAX_QUERY_CHARS]
-        hits = self._lexicon.find(text)
-        words, chars = self._analyzer.analyse(text)
-        return _QueryAnalysis(text, words, chars, hits, self._lexicon.activations(hits))
+        context, focus = split_request(text)
+        parts = [(focus, 1.0)] if not context else [(context, self.config.context_weight), (focus, 1.0)]
+        words: Counter = Counter()
+        chars: Counter = Counter()
+        hits: list[TermHit] = []
+        activations: dict[int, float] = defaultdict(float)
+        all_words: list[str] = []
+        for part, weight in parts:
+            part_hits = self._lexicon.find(part)
+            part_words, part_chars = self._analyzer.analyse(part)
+            for w in part_words:
+                words[w] += weight
+            for c in part_chars:
+                chars[c] += weight
+            for ci, a in self._lexicon.activations(part_hits).items():
+                activations[ci] += weight * a
+            hits += part_hits
+            all_words += part_words
+        return _QueryAnalysis(text, all_words, list(chars), hits, dict(activations), words, chars)
 
     def _weighted(self, view: str, counts: dict[int, float]) -> dict[int, float]:
         idf = self._idf[view]
@@ -498,7 +516,7 @@ class TopicIndex:
                 for t in terms:
                     expansion[t] = expansion.get(t, 0.0) + w
         for view in _HASHED_VIEWS:
-            own = self._corpus.columns(view, _hashed(qa.words if view == "word" else qa.chars))
+            own = self._corpus.columns(view, _hashed(qa.word_counts if view == "word" else qa.char_counts))
             vec = dict(self._weighted(view, own))
             if cfg.expansion_weight > 0:
                 for t, w in expansion.items():

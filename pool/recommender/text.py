@@ -25,6 +25,25 @@ _SPACES_RE = re.compile(r"\s+")
 MAX_QUERY_CHARS = 500
 
 
+# How a need asks for the lecture ("…，想请人讲讲怎么照顾好留守老人"): what follows the last of these
+# is the topic; what comes before is often context (who the audience is, what happened).
+_REQUEST_RE = re.compile(r"讲一讲|讲讲|谈一谈|谈谈|聊聊|说说|讲解|介绍一下|分享一下|教教|学学|听听|了解一下|指导一下")
+_MIN_FOCUS_CJK = 2
+
+
+def split_request(text: str) -> tuple[str, str]:
+    """``(context, focus)`` of a normalised need: the focus is the text after the last request
+    phrase when at least two ideographs follow it; otherwise the whole need (and no context)."""
+    matches = list(_REQUEST_RE.finditer(text))
+    if not matches:
+        return "", text
+    last = matches[-1]
+    focus = text[last.end() :]
+    if len(_CJK_RE.findall(focus)) < _MIN_FOCUS_CJK:
+        return "", text
+    return text[: last.start()], focus
+
+
 def normalize(text: str | None) -> str:
     """NFKC (full-width to half-width), lower case, single spaces."""
     if not text:

@@ -41,6 +41,7 @@ NEUTRAL_CONFIG = TopicConfig(
     category_weight=0.1,
     category_lexicon_share=0.5,
     category_floor=0.05,
+    context_weight=0.5,
 )
 
 # One axis per tunable parameter: (name, candidate values). Field and view weights are addressed
@@ -55,6 +56,7 @@ SEARCH_SPACE: list[tuple[str, list[Any]]] = [
     ("prf_docs", [3, 5, 8]),
     ("category_weight", [0.0, 0.05, 0.1, 0.2, 0.3]),
     ("category_lexicon_share", [0.25, 0.5, 0.75]),
+    ("context_weight", [0.3, 0.5, 0.7, 1.0]),
     ("field:bio", [0.25, 0.5, 0.75, 1.0]),
     ("field:subareas", [0.0, 0.3, 0.6]),
     ("field:employer", [0.0, 0.1, 0.2, 0.4]),

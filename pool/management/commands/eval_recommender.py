@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pool.imports import ImportRejected
 from pool.recommender.conf import recommender_settings
 from pool.recommender.dataset import DEV_SET, load_devset
-from pool.recommender.evaluate import evaluate, format_per_query, format_table
+from pool.recommender.evaluate import evaluate, format_per_query, format_table, tuned_config
 from pool.recommender.index import TopicIndex
 from pool.recommender.live import Snapshot
 from pool.recommender.ranking import rank_need
@@ -32,8 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--per-query", action="store_true", help="print NDCG@10 of every need")
         parser.add_argument("--no-ablation", action="store_true", help="skip the run without need-only lexicon terms")
         parser.add_argument("--json", metavar="FILE", help="also write the figures to this JSON file")
+        parser.add_argument(
+            "--tune",
+            action="store_true",
+            help="re-derive the topic parameters on all needs (from the neutral config) and print them as JSON",
+        )
 
-    def handle(self, *args, folder, cv=0, per_query=False, no_ablation=False, json=None, **options):
+    def handle(self, *args, folder, cv=0, per_query=False, no_ablation=False, json=None, tune=False, **options):
         started = time.perf_counter()
         try:
             devset = load_devset(folder)
@@ -68,6 +73,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         log = (lambda line: self.stderr.write(line)) if options.get("verbosity", 1) > 1 else None
+        if tune:
+            self.stdout.write(_json_dumps(tuned_config(docs, devset.queries, devset.qrels, log=log).as_dict()))
+            return
         result = evaluate(
             docs,
             devset.queries,
