@@ -12,7 +12,7 @@ DEFAULTS = {
     # minus the load (0..1).
     "WEIGHTS": {"topic": 1.0, "category": 0.1, "availability": 1.0, "rating": 0.1, "load": 0.1},
     # Topic fit (relative to the best instructor for the need) below which nobody is recommended.
-    "MIN_FIT": 0.05,
+    "MIN_FIT": 0.15,
     # Ratings: pseudo-ratings at the pool mean (shrinkage), years counted, and how many points of
     # difference from the pool mean count fully (ratings are 1-5).
     "RATING_PRIOR": 5.0,
