@@ -67,13 +67,20 @@ class NeedForm(BootstrapMixin, forms.Form):
         return value
 
 
+#: The booking app's request form, under the name the recommender's issue gave it and the one the
+#: booking app uses; both read ``?instructor=&q=&date=``.
+BOOKING_FORMS = ("booking:request-create", "booking:new")
+
+
 def booking_url(result: Recommendations, item: RankedInstructor) -> str:
     """The booking request form for this instructor, the need and the date; while the booking app
     has no such page, the instructor's profile."""
     params = {"instructor": item.id, "q": result.need}
     if result.day is not None:
         params["date"] = result.day.isoformat()
-    try:
-        return f"{reverse('booking:request-create')}?{urlencode(params)}"
-    except NoReverseMatch:
-        return reverse("pool:instructor", args=[item.id])
+    for name in BOOKING_FORMS:
+        try:
+            return f"{reverse(name)}?{urlencode(params)}"
+        except NoReverseMatch:
+            continue
+    return reverse("pool:instructor", args=[item.id])
