@@ -257,6 +257,16 @@ NOTIFICATION_WEBHOOK_TIMEOUT = 5
 # A pending delivery younger than this is left to the task queued on commit.
 NOTIFICATION_RESEND_AFTER = timedelta(seconds=30)
 
+# --- Recommender (pool/recommender; docs/recommender.md) ---------------------------------------
+# Final score = topic fit (+ category boost) - availability penalty + rating - load, with these weights.
+RECOMMENDER = {
+    "WEIGHTS": {"topic": 1.0, "category": 0.1, "availability": 1.0, "rating": 0.1, "load": 0.1},
+    "MIN_FIT": 0.15,  # topic fit (best instructor = 1) below which nobody is recommended
+    "RATING_PRIOR": 5,  # pseudo-ratings at the pool mean: a few ratings move the score little
+    "RATING_YEARS": 2,  # this year's and last year's ratings count
+    "LOAD_HALF": 2,  # lectures around the date at which half the load weight applies
+}
+
 # --- Personal information at rest (see orgs/crypto.py) ---------------------------------------
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
