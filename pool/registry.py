@@ -87,7 +87,7 @@ def load_around(instructor_ids: Sequence[int], day: date) -> dict[int, int]:
 # A lecture-titles provider takes instructor ids (all active instructors when the recommender builds
 # its index, so chunk large lists) and returns the titles of the lectures each one has given; the
 # recommender indexes them beside the instructor's topics. After a lecture is delivered, the provider's
-# app tells the recommender with ``pool.recommender.live.index_touch(instructor_ids=[...])``.
+# app tells the recommender with ``pool.recommender.freshness.index_touch(instructor_ids=[...])``.
 
 LectureTitlesProvider = Callable[[Sequence[int]], dict[int, list[str]]]
 

@@ -67,9 +67,9 @@ class NeedForm(BootstrapMixin, forms.Form):
         return value
 
 
-#: The booking app's request form, under the name the recommender's issue gave it and the one the
-#: booking app uses; both read ``?instructor=&q=&date=``.
-BOOKING_FORMS = ("booking:request-create", "booking:new")
+#: The booking app's request form; it reads ``?instructor=&q=&date=``. Pool sits below booking, so the
+#: link is found by name and falls back to the profile where booking is not installed.
+BOOKING_FORM = "booking:new"
 
 
 def booking_url(result: Recommendations, item: RankedInstructor) -> str:
@@ -78,9 +78,7 @@ def booking_url(result: Recommendations, item: RankedInstructor) -> str:
     params = {"instructor": item.id, "q": result.need}
     if result.day is not None:
         params["date"] = result.day.isoformat()
-    for name in BOOKING_FORMS:
-        try:
-            return f"{reverse(name)}?{urlencode(params)}"
-        except NoReverseMatch:
-            continue
-    return reverse("pool:instructor", args=[item.id])
+    try:
+        return f"{reverse(BOOKING_FORM)}?{urlencode(params)}"
+    except NoReverseMatch:
+        return reverse("pool:instructor", args=[item.id])
