@@ -24,7 +24,8 @@ def secretary_todo(user):
         return
     today = timezone.localdate()
     month = month_start(today)
-    branches = list(selectors.branches_managed_by(user).filter(pk__in=j.org_ids(Role.SECRETARY))[:5])
+    managed = selectors.branches_managed_by(user)
+    branches = list(managed.filter(pk__in=j.org_ids(Role.SECRETARY))[:5]) or list(managed[:5])
     if not branches:
         return
     days = selectors.planned_days(branches, month)

@@ -100,7 +100,9 @@ def home(request):
         if j.has_role(Role.ORG_ADMIN):
             return redirect("activity:supervision")
         return redirect("activity:me")
-    branches = list(selectors.branches_managed_by(request.user).filter(pk__in=j.org_ids(Role.SECRETARY))[:50])
+    # A secretary's own branches; the secretary of a general branch with branches below gets those.
+    managed = selectors.branches_managed_by(request.user)
+    branches = list(managed.filter(pk__in=j.org_ids(Role.SECRETARY))[:50]) or list(managed[:50])
     branch = _branch_param(request, branches)
     if branch is None:
         raise PermissionDenied

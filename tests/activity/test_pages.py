@@ -292,3 +292,18 @@ def test_home_todo_shows_the_day_and_the_report_due(setup, client):
 
     assert "佳湖社区党支部：活动日" in page
     assert "佳湖社区党支部：月度报告" in page
+
+
+def test_the_secretary_of_a_general_branch_works_for_the_branches_below(world, client):
+    from orgs.models import Organization
+    from orgs.services import org_create
+
+    general = org_create(parent=world.committee, name="机关党总支", kind=Organization.Kind.GENERAL_BRANCH)
+    below = org_create(parent=general, name="机关第一党支部", kind=Organization.Kind.BRANCH)
+    af.rule(world.county, day=1)
+    client.force_login(world.secretary(general))
+
+    page = client.get("/activity/")
+
+    assert page.status_code == 200
+    assert page.context["branch"] == below
