@@ -213,6 +213,12 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "booking.models.Booking.Status",
         "ProposalStatusEnum": "booking.models.TimeProposal.Status",
         "OpenAnswerStatusEnum": "booking.models.OpenAnswer.Status",
+        "ActivityStatusEnum": "activity.models.Activity.Status",
+        "AttendanceStatusEnum": "activity.models.Attendance.Status",
+        "QuestionStatusEnum": "activity.models.Question.Status",
+        "ExcellentCaseStatusEnum": "activity.models.ExcellentCase.Status",
+        "DayRuleKindEnum": "activity.models.DayRule.Kind",
+        "AttachmentKindEnum": "activity.models.Attachment.Kind",
     },
 }
 
