@@ -35,3 +35,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "orgs.views.bad_request"
+handler403 = "orgs.views.permission_denied"
+handler404 = "orgs.views.page_not_found"
+handler500 = "orgs.views.server_error"

@@ -22,8 +22,34 @@ logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
+    """Page-number pagination that refuses a malformed ``page_size`` instead of ignoring it."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[-1]
+        if len(raw) > 1 or not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update({"minimum": 1})
+        return parameters
 
 
 def domain_error_response(exc: DomainError) -> Response:

@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils.translation import gettext
 
 from .models import Organization
 from .permissions import can_view_org
@@ -35,3 +38,33 @@ def org_tree(request, pk: int | None = None):
         raise PermissionDenied
     lineage = [o for o in org.lineage(include_self=False) if can_view_org(request.user, o)]
     return render(request, "orgs/tree.html", {"org": org, "children": org_children(org), "lineage": lineage})
+
+
+# --- error pages: JSON under /api/, Chinese pages elsewhere -------------------------------------
+
+
+def _api_error(request, status: int, detail: str, code: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code}, status=status)
+    return None
+
+
+def bad_request(request, exception=None):
+    return _api_error(request, 400, gettext("Bad request."), "bad_request") or render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return _api_error(request, 403, gettext("You do not have permission to perform this action."), "forbidden") or (
+        render(request, "403.html", status=403)
+    )
+
+
+def page_not_found(request, exception=None):
+    return _api_error(request, 404, gettext("Not found."), "not_found") or render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No template context processors here: the error may come from them.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Server error."), "code": "server_error"}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())

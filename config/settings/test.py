@@ -21,8 +21,10 @@ if env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than memory: the live server's threads for browser tests open their own
-    # connections instead of sharing one across threads.
+    # connections instead of sharing one across threads. No WAL: a journal left by an aborted run
+    # would be replayed into the next run's fresh database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 NOTIFICATION_RESEND_AFTER = timedelta(seconds=0)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10000/minute"}}  # noqa: F405
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS1kby1ub3QtdXNlLTA="]

@@ -126,3 +126,23 @@ def test_schema_and_docs_are_served(api, db):
 
 def test_user_without_roles_gets_an_empty_list(db):
     assert client_for(UserFactory()).get("/api/v1/orgs/").json()["count"] == 0
+
+
+def test_an_unknown_api_path_is_a_json_404(world):
+    client = client_for(world.admin(world.county))
+
+    response = client.get("/api/v1/orgs/1/no-such-action/")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "null", "201", ""])
+def test_a_malformed_page_size_is_a_400(world, value):
+    client = client_for(world.admin(world.county))
+
+    response = client.get("/api/v1/orgs/", {"page_size": value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]

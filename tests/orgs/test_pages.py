@@ -78,3 +78,10 @@ def test_browser_wrong_password_stays_on_login_with_a_message(browser, world):
     alert = wait_for(browser, ".alert-danger")
     assert "/login/" in browser.current_url
     assert "请输入一个正确的" in alert.text
+
+
+def test_an_unknown_page_is_a_chinese_404(client: Client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
