@@ -36,7 +36,14 @@ def mean_of(total: int, count: int) -> Decimal | None:
 
 
 def pool_mean_of(total: int, count: int) -> Decimal | None:
-    return mean_of(total, count)
+    """The pool's mean, unrounded: the shrunk score is computed from it exactly (round it to show it)."""
+    if not count:
+        return None
+    return Decimal(total) / (3 * count)
+
+
+def cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else _cents(value)
 
 
 def shrink(*, total: int, count: int, pool_mean: Decimal, prior_weight: int) -> Decimal | None:

@@ -246,7 +246,7 @@ def instructor_summary(instructor: Instructor, year: int) -> Summary:
         content=_dimension(row["content"]),
         delivery=_dimension(row["delivery"]),
         practical=_dimension(row["practical"]),
-        pool_mean=pool_mean,
+        pool_mean=rules.cents(pool_mean),
         shrunk_score=rules.shrink(total=s, count=n, pool_mean=pool_mean, prior_weight=k) if n else None,
         prior_weight=k,
         branch_count=row["branch"] or 0,
@@ -297,7 +297,7 @@ def pool_summaries(pool: Pool, year: int) -> list[dict]:
 
 def pool_mean_for(pool: Pool, year: int) -> Decimal | None:
     n, s = pool_totals(pool.pk, year)
-    return rules.pool_mean_of(s, n)
+    return rules.cents(rules.pool_mean_of(s, n))
 
 
 def year_range(year: int) -> tuple[datetime, datetime]:

@@ -595,7 +595,7 @@ def _compute(run: EvaluationRun) -> EvaluationRun:
         Proposal.objects.bulk_create(rows, batch_size=1000)
         now = timezone.now()
         run.thresholds = t.as_json()
-        run.pool_mean = pool_mean
+        run.pool_mean = rules.cents(pool_mean)
         run.rated_count = sum(1 for c in computed if c.rating_count)
         run.rating_count = n_all
         run.computed_at = now
