@@ -28,7 +28,7 @@ from pool.services import instructor_create, instructor_lecture_count_set, instr
 
 from . import conf
 from .models import DisciplineIncident, Rating, RatingWindow
-from .selectors import lecture_date
+from .selectors import lecture_date, year_range
 from .services import rating_summaries_refresh, rating_window_open, run_compute, run_start
 
 COMMENTS_GOOD = [
@@ -60,7 +60,7 @@ PROFILES = [
     (2.9, 3, 4),  # a warning
     (2.0, 4, 4),  # low, enough ratings: removal
     (2.2, 4, 4),  # low, enough ratings: removal
-    (1.9, 1, 4),  # low, too few ratings: a warning only
+    (1.7, 2, 4),  # low, too few ratings: a warning only
     (4.0, 1, 3),
 ]
 DEMO_INSTRUCTOR_PROFILE = (4.8, 4, 8)
@@ -135,9 +135,12 @@ def demo(ctx) -> None:
     province = ctx.extra["pool"]["province"]
     demo_instructor = ctx.extra["pool"]["instructor"]
     admin = ctx.users["province_admin"]
-    branches = list(ctx.branches)
+    # the secretary's own branch keeps booking's demo lectures only (one in each state); the demo year
+    # is spread over the other demo branches
+    branches = [b for b in ctx.branches if b.pk != ctx.orgs["branch"].pk]
     members_by_branch: dict[int, list[int]] = ctx.extra.get("members_by_branch") or {
-        b.pk: list(Member.objects.filter(branch=b, left_on__isnull=True).values_list("pk", flat=True)) for b in branches
+        b.pk: list(Member.objects.filter(branch=b, left_on__isnull=True).values_list("pk", flat=True))
+        for b in ctx.branches
     }
     member_users = dict(Member.objects.filter(user__isnull=False).values_list("pk", "user_id"))
     demo_member = ctx.extra.get("member")
@@ -228,7 +231,7 @@ def demo(ctx) -> None:
     for n, instructor in enumerate(low):
         upcoming = booking_create(
             actor=None,
-            branch=branches[2 + n],
+            branch=ctx.orgs["xuzhou_branch" if n else "branch2"],
             instructor=instructor,
             topic=TOPICS[n],
             category=instructor.category,
@@ -262,7 +265,7 @@ def demo(ctx) -> None:
             instructor_transition(instructor=reserve, actor=None, to_status=step, reason="演示数据：后备人才")
         reserves.append(reserve)
 
-    warned = next((i for i, p in plan if p[0] < 3.5 and p[0] >= 3), None)
+    warned = next((i for i, p in plan if 2.5 <= p[0] < 3.5), None)
     if warned is not None:
         DisciplineIncident.objects.create(
             instructor=warned,
@@ -341,6 +344,11 @@ def scale(ctx, n: int) -> None:
     ):
         members[branch_id].append(pk)
     taken: dict[int, set[date]] = defaultdict(set)
+    start, end = year_range(year)
+    for instructor_id, starts_at in Booking.objects.filter(
+        status__in=Booking.CONFIRMED, starts_at__gte=start, starts_at__lt=end
+    ).values_list("instructor_id", "starts_at"):
+        taken[instructor_id].add(timezone.localdate(starts_at))
     last = min(date(year, 12, 31), today - timedelta(days=conf.window_days() + 2))
     span = (last - date(year, 1, 1)).days
     bookings = []
