@@ -60,7 +60,7 @@ PROFILES = [
     (2.9, 3, 4),  # a warning
     (2.0, 4, 4),  # low, enough ratings: removal
     (2.2, 4, 4),  # low, enough ratings: removal
-    (1.7, 2, 4),  # low, too few ratings: a warning only
+    (1.7, 1, 5),  # low, too few ratings (at most 6 with the branch): a warning only
     (4.0, 1, 3),
 ]
 DEMO_INSTRUCTOR_PROFILE = (4.8, 4, 8)
