@@ -62,7 +62,7 @@ class RunStartForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    decision = forms.ChoiceField(label=_("Your decision"), choices=Outcome.choices)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.TextInput())
 
 

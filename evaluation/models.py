@@ -146,7 +146,7 @@ class Rating(models.Model):
         related_name="+",
     )
     content = models.PositiveSmallIntegerField(_("content"), validators=SCORE_VALIDATORS)
-    delivery = models.PositiveSmallIntegerField(_("delivery"), validators=SCORE_VALIDATORS)
+    delivery = models.PositiveSmallIntegerField(_("teaching delivery"), validators=SCORE_VALIDATORS)
     practical = models.PositiveSmallIntegerField(_("practical value"), validators=SCORE_VALIDATORS)
     # content + delivery + practical (3–15): sums of it give exact means on every database
     total = models.PositiveSmallIntegerField(_("total of the three scores"))

@@ -13,7 +13,7 @@ from .services import MAX_COMMENT
 
 class RatingCreateSerializer(serializers.Serializer):
     content = serializers.IntegerField(min_value=1, max_value=5, label=_("content"))
-    delivery = serializers.IntegerField(min_value=1, max_value=5, label=_("delivery"))
+    delivery = serializers.IntegerField(min_value=1, max_value=5, label=_("teaching delivery"))
     practical = serializers.IntegerField(min_value=1, max_value=5, label=_("practical value"))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT, default="")
     as_branch = serializers.BooleanField(

@@ -95,7 +95,7 @@ def test_the_branch_rates_with_as_branch(lecture, secretary):
     assert (response.status_code, response.json()["source"]) == (201, "branch")
 
 
-def test_ratings_list_hides_raters_from_the_instructor_and_shows_them_to_the_pools_admin(world, lecture, alice, teacher):
+def test_ratings_list_hides_raters_from_the_instructor_shows_them_to_the_pools_admin(world, lecture, alice, teacher):
     rate(lecture, alice[0], (5, 5, 5), comment="好")
     admin = world.admin(world.province)
 
@@ -134,7 +134,9 @@ def test_open_ratings_for_the_member(world, teacher, lecture, alice, django_asse
     assert [r["booking"] for r in listed["results"]] == [lecture.pk, *[b.pk for b in more]]  # soonest closing first
 
 
-def test_summaries_are_scoped_and_do_not_grow_in_queries(world, pools, teacher, lecture, alice, django_assert_num_queries):
+def test_summaries_are_scoped_and_do_not_grow_in_queries(
+    world, pools, teacher, lecture, alice, django_assert_num_queries
+):
     from tests.booking.factories import lecturer
 
     rate(lecture, alice[0], (4, 4, 4))
@@ -201,10 +203,8 @@ def test_runs_are_invisible_outside_the_admins_jurisdiction(world, pools, lectur
     assert client_for(other_city_admin).get(f"/api/v1/evaluation-runs/{run.pk}/").status_code == 404
     assert client_for(other_city_admin).get("/api/v1/evaluation-runs/").json()["count"] == 0
     assert client_for(world.admin(world.province)).get("/api/v1/evaluation-runs/").json()["count"] == 1
-    assert (
-        client_for(other_city_admin).post("/api/v1/evaluation-runs/", {"pool": pools.province.pk, "year": 2026}).status_code
-        == 403
-    )
+    started = client_for(other_city_admin).post("/api/v1/evaluation-runs/", {"pool": pools.province.pk, "year": 2026})
+    assert started.status_code == 403
     assert client_for(alice[0]).post("/api/v1/evaluation-runs/", {"pool": 999999, "year": 2026}).status_code == 400
 
 
@@ -241,7 +241,8 @@ def test_incidents_recorded_and_listed_by_the_pools_admin(world, teacher, lectur
         {"instructor": teacher.pk, "occurred_on": "2999-01-01", "description": "x", "handling": "criticism"},
     )
 
-    assert (created.status_code, created.json()["handling"], created.json()["booking"]) == (201, "criticism", lecture.pk)
+    body = created.json()
+    assert (created.status_code, body["handling"], body["booking"]) == (201, "criticism", lecture.pk)
     assert (future.status_code, list(future.json())) == (400, ["occurred_on"])
     assert client.get("/api/v1/discipline-incidents/").json()["count"] == 1
     assert client_for(world.admin(world.other_city)).get("/api/v1/discipline-incidents/").json()["count"] == 0

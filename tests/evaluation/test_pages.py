@@ -233,7 +233,9 @@ def test_incidents_page_records_for_the_pools_admin(world, teacher):
     assert [i.description for i in client.get("/evaluation/incidents/").context["page"]] == ["迟到"]
 
 
-def test_home_page_to_do_items_for_each_role(world, pools, lecture, alice, secretary, django_capture_on_commit_callbacks):
+def test_home_page_to_do_items_for_each_role(
+    world, pools, lecture, alice, secretary, django_capture_on_commit_callbacks
+):
     admin = world.admin(world.province)
     rate(lecture, attendee(world.branch)[0])
     with django_capture_on_commit_callbacks(execute=True):

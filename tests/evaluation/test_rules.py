@@ -93,7 +93,8 @@ def test_reserves_fill_the_seats_that_removals_free_best_intake_score_first():
     ]
     results = by_id(classify([rated(1, 1.5, 15), *reserves], pool_mean=Decimal("4.0"), t=T))
 
-    assert [results[pk].proposed for pk in (12, 11, 13)] == [Outcome.PROMOTE, Outcome.STAY_RESERVE, Outcome.STAY_RESERVE]
+    expected = [Outcome.PROMOTE, Outcome.STAY_RESERVE, Outcome.STAY_RESERVE]
+    assert [results[pk].proposed for pk in (12, 11, 13)] == expected
 
 
 def test_no_removal_means_no_promotion():
@@ -104,8 +105,6 @@ def test_no_removal_means_no_promotion():
 
 
 def test_a_suspended_instructor_is_not_rewarded():
-    results = by_id(
-        classify([rated(1, 4.9, 40, status="suspended"), rated(2, 3.9, 10)], pool_mean=Decimal("4.0"), t=T)
-    )
+    results = by_id(classify([rated(1, 4.9, 40, status="suspended"), rated(2, 3.9, 10)], pool_mean=Decimal("4.0"), t=T))
 
     assert results[1].proposed == Outcome.KEEP

@@ -121,7 +121,9 @@ def test_confirming_removes_cancels_promotes_and_publishes(year_of_ratings, djan
     assert (run.status, run.confirmed_by) == ("confirmed", people.admin)
     kinds = {
         d.recipient.username: d.notification.kind
-        for d in Delivery.objects.filter(channel="inapp", notification__kind__in=["evaluation_reward", "evaluation_warning"])
+        for d in Delivery.objects.filter(
+            channel="inapp", notification__kind__in=["evaluation_reward", "evaluation_warning"]
+        )
     }
     assert kinds == {"teacher_a": "evaluation_reward", "teacher_c": "evaluation_warning"}
     assert Proposal.objects.filter(run=run, applied_at__isnull=True).count() == 0
@@ -190,9 +192,8 @@ def test_recompute_keeps_decisions_whose_proposal_stayed_and_is_idempotent(
 ):
     people = year_of_ratings
     run = start(people, django_capture_on_commit_callbacks)
-    services.proposal_decide(
-        proposal=run.proposals.get(instructor=people.d), actor=people.admin, decision=Outcome.WARN, reason="授课准备不足"
-    )
+    d = run.proposals.get(instructor=people.d)
+    services.proposal_decide(proposal=d, actor=people.admin, decision=Outcome.WARN, reason="授课准备不足")
     before = sorted(run.proposals.values_list("instructor_id", "proposed", "shrunk_score", "rank"))
 
     run = start(people, django_capture_on_commit_callbacks)

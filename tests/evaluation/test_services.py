@@ -258,7 +258,7 @@ def test_the_shrunk_score_pulls_toward_the_pool_mean(world, pools, teacher, lect
 
 
 def test_eligibility_without_recorded_attendance_is_the_branchs_members_that_day(world, lecture, alice, outsider):
-    group_user, group_member = attendee(world.branch, username="grouped", group=world.group)
+    _group_user, group_member = attendee(world.branch, username="grouped", group=world.group)
 
     eligible = eligible_raters(lecture)
 
