@@ -32,7 +32,7 @@ from .serializers import (
     EvaluationRunSerializer,
     IncidentCreateSerializer,
     OpenLectureSerializer,
-    ProposalSerializer,
+    EvaluationProposalSerializer,
     RatingCreateSerializer,
     RatingLinksCreateSerializer,
     RatingLinkSerializer,
@@ -232,7 +232,7 @@ class EvaluationRunViewSet(
         return self._detail(run)
 
     @extend_schema(
-        responses={200: ProposalSerializer(many=True)},
+        responses={200: EvaluationProposalSerializer(many=True)},
         parameters=[OpenApiParameter("outcome", str, description="Only proposals with this final outcome.")],
     )
     @action(detail=True, methods=["get"])
@@ -243,13 +243,13 @@ class EvaluationRunViewSet(
         if outcome:
             qs = qs.filter(Q(decision=outcome) | Q(decision="", proposed=outcome))
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ProposalSerializer(page, many=True).data)
+        return self.get_paginated_response(EvaluationProposalSerializer(page, many=True).data)
 
 
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One proposal of a yearly evaluation; ``decide`` confirms it or overrides it with a reason."""
 
-    serializer_class = ProposalSerializer
+    serializer_class = EvaluationProposalSerializer
     queryset = Proposal.objects.none()  # for the schema; requests use get_queryset
     filter_backends: list = []
 
@@ -258,7 +258,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "instructor", "decided_by", "run", "run__pool"
         )
 
-    @extend_schema(request=DecideSerializer, responses={200: ProposalSerializer, 409: CONFLICT})
+    @extend_schema(request=DecideSerializer, responses={200: EvaluationProposalSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         proposal = self.get_object()
@@ -267,7 +267,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = DecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = services.proposal_decide(proposal=proposal, actor=request.user, **serializer.validated_data)
-        return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
+        return Response(EvaluationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
 
 class DisciplineIncidentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

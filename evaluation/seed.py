@@ -338,11 +338,11 @@ def scale(ctx, n: int) -> None:
         "pk", "pool__organization__path"
     ):
         by_path[path].append(pk)
-    members: dict[int, list[int]] = defaultdict(list)
-    for pk, branch_id in Member.objects.filter(branch_id__in=branch_ids, left_on__isnull=True).values_list(
-        "pk", "branch_id"
+    members: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for pk, branch_id, joined_on in Member.objects.filter(branch_id__in=branch_ids, left_on__isnull=True).values_list(
+        "pk", "branch_id", "joined_on"
     ):
-        members[branch_id].append(pk)
+        members[branch_id].append((pk, joined_on))
     taken: dict[int, set[date]] = defaultdict(set)
     start, end = year_range(year)
     for instructor_id, starts_at in Booking.objects.filter(
@@ -408,7 +408,8 @@ def scale(ctx, n: int) -> None:
     total = 0
     for window in windows:
         mean = quality[window.instructor_id]
-        pool = members.get(window.branch_id, [])
+        # only those who were members on the lecture's day
+        pool = [pk for pk, joined_on in members.get(window.branch_id, []) if joined_on <= window.lecture_date]
         for member_id in [*rng.sample(pool, min(len(pool), RATERS_PER_LECTURE)), None]:
             content, delivery, practical = _scores(rng, mean)
             batch.append(

@@ -163,7 +163,7 @@ class RunCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(label=_("year"))
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class EvaluationProposalSerializer(serializers.ModelSerializer):
     instructor_code = serializers.CharField(source="instructor.code", read_only=True)
     instructor_name = serializers.CharField(source="instructor.name", read_only=True)
     decided_by = serializers.SerializerMethodField()

@@ -253,3 +253,48 @@ def test_a_member_record_without_login_cannot_be_used_by_someone_else(world, lec
     user = world.member(world.branch)
 
     assert client_for(user).post(url(lecture), SCORES).status_code == 403
+
+
+def test_the_schema_builds_without_warnings_and_documents_the_ratings_endpoint(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+
+    schema = (tmp_path / "schema.yml").read_text()
+    assert "/api/v1/bookings/{booking_id}/ratings/:" in schema
+    assert "/api/v1/evaluation-runs/{id}/confirm/:" in schema
+
+
+GARBAGE = [
+    {},
+    {"content": None, "delivery": [], "practical": {"a": 1}},
+    {**SCORES, "content": "5.5"},
+    {**SCORES, "comment": ["列表"]},
+    {**SCORES, "as_branch": "maybe"},
+    {**SCORES, "token": ["x"]},
+    {**SCORES, "token": "x" * 500},
+    {**SCORES, "content": 10**30},
+]
+
+
+@pytest.mark.parametrize("payload", GARBAGE)
+def test_garbage_is_answered_4xx_never_500(world, pools, lecture, alice, payload):
+    client = client_for(alice[0])
+    client.raise_request_exception = False
+    admin = client_for(world.admin(world.province))
+    admin.raise_request_exception = False
+
+    assert 400 <= client.post(url(lecture), payload, format="json").status_code < 500
+    assert 400 <= admin.post("/api/v1/evaluation-runs/", payload, format="json").status_code < 500
+    assert 400 <= admin.post("/api/v1/discipline-incidents/", payload, format="json").status_code < 500
+    assert 400 <= admin.post(f"/api/v1/bookings/{lecture.pk}/rating-links/", payload, format="json").status_code < 500
+
+
+@pytest.mark.parametrize(
+    "payload", [{"pool": "abc", "year": 2026}, {"pool": 1, "year": 10**30}, {"pool": None}, {"year": "二〇二六"}]
+)
+def test_odd_run_requests_are_400(world, pools, payload):
+    client = client_for(world.admin(world.province))
+    client.raise_request_exception = False
+
+    assert client.post("/api/v1/evaluation-runs/", payload, format="json").status_code == 400
