@@ -10,11 +10,16 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from orgs.models import Role
         from orgs.registry import NavItem, SeedStep, register_nav, register_seed, register_todo
-        from pool.registry import register_availability_provider, register_instructor_panel, register_load_provider
+        from pool.registry import (
+            register_availability_provider,
+            register_instructor_panel,
+            register_lecture_titles_provider,
+            register_load_provider,
+        )
 
         from .dbguard import ensure_overlap_guard
         from .panels import instructor_panels
-        from .selectors import load_around, unavailable_on
+        from .selectors import lecture_titles, load_around, unavailable_on
         from .todo import branch_todo, instructor_todo
 
         register_nav(
@@ -29,4 +34,5 @@ class BookingConfig(AppConfig):
         register_instructor_panel(instructor_panels)
         register_availability_provider(unavailable_on)
         register_load_provider(load_around)
+        register_lecture_titles_provider(lecture_titles)
         post_migrate.connect(ensure_overlap_guard, sender=self, dispatch_uid="booking_overlap_guard")

@@ -560,6 +560,30 @@ def unavailable_on(instructor_ids: Sequence[int], day: date) -> dict[int, str]:
     return reasons
 
 
+LECTURE_TITLES_PER_INSTRUCTOR = 20
+
+
+def lecture_titles(instructor_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Instructor id → the topics of its delivered lectures, newest first, distinct, at most 20 each.
+
+    The recommender indexes them beside the instructor's own topics (one query per call).
+    """
+    ids = list(instructor_ids)
+    if not ids:
+        return {}
+    titles: dict[int, list[str]] = {}
+    rows = (
+        Booking.objects.filter(status=Booking.Status.DELIVERED, instructor_id__in=ids)
+        .order_by("instructor_id", "-starts_at")
+        .values_list("instructor_id", "topic")
+    )
+    for pk, topic in rows:
+        seen = titles.setdefault(pk, [])
+        if topic not in seen and len(seen) < LECTURE_TITLES_PER_INSTRUCTOR:
+            seen.append(topic)
+    return titles
+
+
 def load_around(instructor_ids: Sequence[int], day: date) -> dict[int, int]:
     """Instructor id → confirmed lectures in the 30 days before and after ``day``, in one query."""
     ids = list(instructor_ids)

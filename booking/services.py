@@ -29,6 +29,7 @@ from orgs.errors import ConflictError, DomainError
 from orgs.models import Organization, Role, User
 from orgs.selectors import users_with_role
 from pool.models import Category, Instructor
+from pool.recommender.freshness import index_touch
 from pool.selectors import bookable_instructors
 from pool.services import instructor_lecture_count_set
 
@@ -491,8 +492,9 @@ def booking_deliver(*, booking: Booking, actor: User | None) -> Booking:
     """Confirm that an accepted lecture took place (the branch, or the instructor), once it has ended.
 
     Side effects, in order: delivered time; history row; the instructor's lecture count in the pool;
-    the other side told, and the branch invited to rate the lecture; after commit the signal
-    ``booking.signals.lecture_delivered`` with the booking id (evaluation opens the ratings).
+    the recommender told that the instructor's lecture titles changed; the other side told, and the
+    branch invited to rate the lecture; after commit the signal ``booking.signals.lecture_delivered``
+    with the booking id (evaluation opens the ratings).
     """
     booking = _lock(booking.pk)
     by_branch = actor is None or can_act_for_branch(actor, booking)
@@ -507,6 +509,7 @@ def booking_deliver(*, booking: Booking, actor: User | None) -> Booking:
         instructor=booking.instructor,
         count=Booking.objects.filter(instructor=booking.instructor, status=S.DELIVERED).count(),
     )
+    index_touch(instructor_ids=[booking.instructor_id])
     if by_branch:
         _notify(
             booking,

@@ -8,6 +8,8 @@ from orgs.crypto import keyed_hash
 from .models import (
     Call,
     DocumentCounter,
+    IndexChange,
+    IndexVersion,
     Instructor,
     InstructorStatusChange,
     Pool,
@@ -152,3 +154,24 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_filter = ["status", "about"]
     search_fields = ["subject", "body"]
     raw_id_fields = ["instructor", "pool", "answered_by"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """The recommender's freshness stamps: written by pool.recommender only, shown for diagnosis."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IndexVersion)
+class IndexVersionAdmin(_ReadOnly):
+    list_display = ["version", "token", "updated_at"]
+
+
+@admin.register(IndexChange)
+class IndexChangeAdmin(_ReadOnly):
+    list_display = ["version", "change", "instructor_ids", "created_at"]
+    list_filter = ["change"]

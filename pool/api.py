@@ -22,6 +22,7 @@ from . import services
 from .imports import ImportRejected
 from .models import Call, Instructor, Pool, Recommendation, RosterVersion, Suggestion, Topic
 from .permissions import ContactPolicy, can_view_pool
+from .recommender.api import RECOMMEND_SCHEMA, recommend_response
 from .selectors import (
     InstructorFilter,
     call_list,
@@ -125,6 +126,24 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def _detail(self, instructor):
         fresh = instructor_list(actor=self.request.user).get(pk=instructor.pk)
         return Response(InstructorSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(**RECOMMEND_SCHEMA)
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[permissions.IsAuthenticated],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def recommend(self, request):
+        """为我推荐: the instructors who fit a need (``q``, in the members' own words) best, best first.
+
+        ``k`` results (1–50, default 10). With ``branch`` only instructors of the pools that organization
+        may book from; without it every active instructor. With ``date`` instructors who cannot lecture
+        that day rank lower. Each result explains itself: matched terms, the inferred category and the
+        parts of the score (topic, category, availability, rating, load).
+        """
+        return recommend_response(request)
 
     @extend_schema(request=InstructorUpdateSerializer, responses={200: InstructorSerializer})
     def partial_update(self, request, pk=None):

@@ -575,3 +575,7 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# The recommender's freshness stamps live in its own package (pool/recommender/models.py).
+from .recommender.models import IndexChange, IndexVersion  # noqa: E402, F401

@@ -82,3 +82,27 @@ def load_around(instructor_ids: Sequence[int], day: date) -> dict[int, int]:
         for pk, count in provider(instructor_ids, day).items():
             load[pk] = load.get(pk, 0) + count
     return load
+
+
+# A lecture-titles provider takes instructor ids (all active instructors when the recommender builds
+# its index, so chunk large lists) and returns the titles of the lectures each one has given; the
+# recommender indexes them beside the instructor's topics. After a lecture is delivered, the provider's
+# app tells the recommender with ``pool.recommender.freshness.index_touch(instructor_ids=[...])``.
+
+LectureTitlesProvider = Callable[[Sequence[int]], dict[int, list[str]]]
+
+LECTURE_TITLE_PROVIDERS: list[LectureTitlesProvider] = []
+
+
+def register_lecture_titles_provider(provider: LectureTitlesProvider) -> None:
+    if provider not in LECTURE_TITLE_PROVIDERS:
+        LECTURE_TITLE_PROVIDERS.append(provider)
+
+
+def lecture_titles(instructor_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Instructor id → titles of lectures given (instructors without any are absent)."""
+    titles: dict[int, list[str]] = {}
+    for provider in LECTURE_TITLE_PROVIDERS:
+        for pk, items in provider(instructor_ids).items():
+            titles.setdefault(pk, []).extend(items)
+    return titles

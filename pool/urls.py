@@ -29,6 +29,8 @@ urlpatterns = [
     # intake
     path("calls/", views.calls, name="calls"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
-    path("calls/<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("calls/<int:pk>/recommend/", views.recommend, name="call-recommend"),
+    # the recommender (为我推荐)
+    path("recommend/", views.recommend_instructors, name="recommend"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation"),
 ]

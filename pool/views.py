@@ -30,6 +30,8 @@ from .permissions import (
     can_view_instructor,
     can_view_pool,
 )
+from .recommender.pages import NeedForm, booking_url
+from .recommender.ranking import instructor_recommend
 from .registry import instructor_panels
 from .rules import LEVEL_NAMES
 from .selectors import (
@@ -765,3 +767,19 @@ def recommendation_detail(request, pk: int):
             "phone": ContactPolicy.for_user(request.user).phone(instructor),
         },
     )
+
+
+# --- the recommender -------------------------------------------------------------------------------
+
+
+@login_required
+def recommend_instructors(request):
+    """为我推荐: a need in the members' own words → the ten instructors who fit best, each with why,
+    and a link that starts the booking request with the instructor, the need and the date."""
+    form = NeedForm(request.GET if "q" in request.GET else None, user=request.user)
+    result, rows = None, []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        result = instructor_recommend(actor=request.user, need=data["q"], k=10, branch=data["branch"], day=data["date"])
+        rows = [(item, booking_url(result, item)) for item in result.results]
+    return render(request, "pool/recommender.html", {"form": form, "result": result, "rows": rows})

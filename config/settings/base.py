@@ -236,7 +236,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # resend delivers it later, so a web request must not hang on a dead broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task taken by a worker that died unacknowledged goes back to the queue after this long.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such messages (interval × throttle seconds).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Each app lists its periodic tasks in a plain ``<app>/beat.py`` (no Django imports there).
 CELERY_BEAT_SCHEDULE = {}
@@ -260,6 +268,16 @@ NOTIFICATION_MAX_ATTEMPTS = 8
 NOTIFICATION_WEBHOOK_TIMEOUT = 5
 # A pending delivery younger than this is left to the task queued on commit.
 NOTIFICATION_RESEND_AFTER = timedelta(seconds=30)
+
+# --- Recommender (pool/recommender; docs/recommender.md) ---------------------------------------
+# Final score = topic fit (+ category boost) - availability penalty + rating - load, with these weights.
+RECOMMENDER = {
+    "WEIGHTS": {"topic": 1.0, "category": 0.1, "availability": 1.0, "rating": 0.1, "load": 0.1},
+    "MIN_FIT": 0.15,  # topic fit (best instructor = 1) below which nobody is recommended
+    "RATING_PRIOR": 5,  # pseudo-ratings at the pool mean: a few ratings move the score little
+    "RATING_YEARS": 2,  # this year's and last year's ratings count
+    "LOAD_HALF": 2,  # lectures around the date at which half the load weight applies
+}
 
 # --- Evaluation (综合评价, 动态管理): read through evaluation.conf, which fills in the defaults ---------
 EVALUATION = {

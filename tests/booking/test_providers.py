@@ -118,3 +118,29 @@ def test_the_instructors_page_shows_the_schedule_and_the_fees(world, teacher, se
     assert isinstance(panels[0], InstructorPanel)
     assert "3,000.00 元" in page and "讲课日程" in page
     assert Booking.objects.count() == 3
+
+
+def test_delivered_lectures_give_the_recommender_their_titles(world, teacher, django_capture_on_commit_callbacks):
+    from pool.recommender.freshness import read_version
+    from pool.registry import lecture_titles
+
+    past = timezone.localdate() - timedelta(days=2)
+    lecture = services.booking_create(
+        actor=None,
+        branch=world.branch,
+        instructor=teacher,
+        topic="农村人居环境整治",
+        class_hours=2,
+        audience_size=20,
+        place="村委会",
+        starts_at=at(past, 9),
+        ends_at=at(past, 11),
+    )
+    services.booking_accept(booking=lecture, actor=None)
+    before = read_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_deliver(booking=lecture, actor=None)
+
+    assert lecture_titles([teacher.pk]) == {teacher.pk: ["农村人居环境整治"]}
+    assert read_version()[1] == before[1] + 1

@@ -1,6 +1,7 @@
 """A write that queues a notification succeeds while the broker is down, and the notification is
 delivered exactly once after the broker returns (a real Redis, a real worker, PostgreSQL)."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -58,8 +59,12 @@ class PrivateRedis:
 
 @contextmanager
 def broker(app, url):
-    """Point the Celery app's producers at ``url`` for the duration."""
+    """Point the Celery app's producers and workers at ``url`` for the duration.
+
+    Celery reads CELERY_BROKER_URL from the environment before its own configuration, so both change.
+    """
     old = app.conf.broker_url
+    old_env = os.environ.get("CELERY_BROKER_URL")
 
     def reset():
         kombu.pools.reset()  # drop every cached connection and producer pool
@@ -67,11 +72,17 @@ def broker(app, url):
         app.amqp._producer_pool = None
 
     app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
     reset()
+    assert app.connection_for_write().as_uri().endswith(url.split("@")[-1].split("//")[-1])
     try:
         yield
     finally:
         app.conf.broker_url = old
+        if old_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = old_env
         reset()
 
 
@@ -84,7 +95,7 @@ def wait_until(predicate, timeout=30.0):
     return False
 
 
-def test_broker_outage_loses_nothing_and_delivers_once(transactional_db):
+def test_broker_outage_loses_nothing_and_delivers_once(transactional_db, caplog):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
@@ -105,6 +116,7 @@ def test_broker_outage_loses_nothing_and_delivers_once(transactional_db):
 
             assert Delivery.objects.filter(notification=notification, status="pending").count() == 2
             assert write_seconds < 10
+            assert f"broker unavailable, notification {notification.pk} left for resend" in caplog.text
 
             redis.start()  # the broker is back, on the same address
             with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
