@@ -26,17 +26,17 @@ from .models import DisciplineIncident, EvaluationRun, Proposal, Rating, RatingL
 from .permissions import can_manage_links, can_see_raters, can_view_lecture_ratings, can_view_run
 from .selectors import incident_list, lecture_ratings, links_of, member_for_user, open_windows_for_member, run_list
 from .serializers import (
-    DecideSerializer,
     DisciplineIncidentSerializer,
+    EvaluationProposalSerializer,
     EvaluationRunDetailSerializer,
     EvaluationRunSerializer,
     IncidentCreateSerializer,
+    LectureRatingCreateSerializer,
+    LectureRatingSerializer,
     OpenLectureSerializer,
-    EvaluationProposalSerializer,
-    RatingCreateSerializer,
+    ProposalDecisionSerializer,
     RatingLinksCreateSerializer,
     RatingLinkSerializer,
-    RatingSerializer,
     RatingSummarySerializer,
     RunCreateSerializer,
 )
@@ -59,14 +59,17 @@ def _window_or_404(booking_id: int) -> RatingWindow:
 class LectureRatingsView(GenericAPIView):
     """The ratings of one delivered lecture (``GET``) and a new rating (``POST``)."""
 
-    serializer_class = RatingSerializer
+    serializer_class = LectureRatingSerializer
     queryset = Rating.objects.none()  # for the schema; requests use the lecture's window
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     @extend_schema(
-        responses={200: RatingSerializer(many=True), 404: OpenApiResponse(description="Not a lecture you may see.")}
+        responses={
+            200: LectureRatingSerializer(many=True),
+            404: OpenApiResponse(description="Not a lecture you may see."),
+        }
     )
     def get(self, request, booking_id: int):
         """Ratings of the lecture: for its branch side, the instructor (without raters), the pool's admins."""
@@ -75,12 +78,12 @@ class LectureRatingsView(GenericAPIView):
             raise NotFound(_("No ratings for this lecture."))
         page = self.paginate_queryset(lecture_ratings(window))
         context = {**self.get_serializer_context(), "show_raters": can_see_raters(request.user, window.instructor)}
-        return self.get_paginated_response(RatingSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(LectureRatingSerializer(page, many=True, context=context).data)
 
     @extend_schema(
-        request=RatingCreateSerializer,
+        request=LectureRatingCreateSerializer,
         responses={
-            201: RatingSerializer,
+            201: LectureRatingSerializer,
             401: OpenApiResponse(description="Log in or give a link's token."),
             403: REFUSED,
             404: OpenApiResponse(description="No such lecture."),
@@ -89,7 +92,7 @@ class LectureRatingsView(GenericAPIView):
     )
     def post(self, request, booking_id: int):
         """Rate the lecture once: 1–5 on content, delivery and practical value, with an optional comment."""
-        serializer = RatingCreateSerializer(data=request.data)
+        serializer = LectureRatingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if not request.user.is_authenticated and not data["token"]:
@@ -97,7 +100,7 @@ class LectureRatingsView(GenericAPIView):
         booking = get_object_or_404(Booking, pk=booking_id)
         rating = services.rating_submit(booking=booking, actor=request.user, **data)
         return Response(
-            RatingSerializer(rating, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+            LectureRatingSerializer(rating, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -258,13 +261,13 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "instructor", "decided_by", "run", "run__pool"
         )
 
-    @extend_schema(request=DecideSerializer, responses={200: EvaluationProposalSerializer, 409: CONFLICT})
+    @extend_schema(request=ProposalDecisionSerializer, responses={200: EvaluationProposalSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         proposal = self.get_object()
         if not can_view_run(request.user, proposal.run):
             raise NotFound
-        serializer = DecideSerializer(data=request.data)
+        serializer = ProposalDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = services.proposal_decide(proposal=proposal, actor=request.user, **serializer.validated_data)
         return Response(EvaluationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)

@@ -324,16 +324,7 @@ def run_get(*, actor, pk: int) -> EvaluationRun:
 
 
 def proposals_of(run: EvaluationRun) -> QuerySet[Proposal]:
-    return (
-        run.proposals.select_related("instructor", "decided_by")
-        .annotate(
-            incidents_listed=Count(
-                "instructor__discipline_incidents",
-                filter=Q(instructor__discipline_incidents__occurred_on__year=run.year),
-            )
-        )
-        .order_by("rank", "instructor__code")
-    )
+    return run.proposals.select_related("instructor", "decided_by").order_by("rank", "instructor__code")
 
 
 def proposal_counts(run: EvaluationRun) -> dict[str, dict[str, int]]:

@@ -11,7 +11,7 @@ from .models import DisciplineIncident, EvaluationRun, Outcome, Proposal, Rating
 from .services import MAX_COMMENT
 
 
-class RatingCreateSerializer(serializers.Serializer):
+class LectureRatingCreateSerializer(serializers.Serializer):
     content = serializers.IntegerField(min_value=1, max_value=5, label=_("content"))
     delivery = serializers.IntegerField(min_value=1, max_value=5, label=_("teaching delivery"))
     practical = serializers.IntegerField(min_value=1, max_value=5, label=_("practical value"))
@@ -24,7 +24,7 @@ class RatingCreateSerializer(serializers.Serializer):
     )
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class LectureRatingSerializer(serializers.ModelSerializer):
     booking = serializers.IntegerField(source="window.booking_id", read_only=True)
     score = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
     rater = serializers.SerializerMethodField()
@@ -198,7 +198,7 @@ class EvaluationProposalSerializer(serializers.ModelSerializer):
         return proposal.decided_by.display_name if proposal.decided_by_id else None
 
 
-class DecideSerializer(serializers.Serializer):
+class ProposalDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Outcome.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

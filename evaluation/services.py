@@ -526,7 +526,8 @@ def run_compute(*, run_id: int) -> EvaluationRun | None:
         if run is None or run.status not in (EvaluationRun.Status.QUEUED, EvaluationRun.Status.COMPUTING):
             return run
         if run.status == EvaluationRun.Status.QUEUED:
-            run.transition_to(EvaluationRun.Status.COMPUTING, actor=None)
+            run.updated_at = timezone.now()  # the resume leaves a run alone while it moves
+            run.transition_to(EvaluationRun.Status.COMPUTING, actor=None, save_fields=["updated_at"])
     try:
         return _compute(run)
     except Exception as exc:

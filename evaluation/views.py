@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgs.errors import DomainError
@@ -375,7 +376,7 @@ def _run_or_404(request, pk: int) -> EvaluationRun:
         raise Http404 from None
 
 
-OUTCOME_TABS = [("", _("All")), *Outcome.choices]
+OUTCOME_TABS = [("", gettext_lazy("All")), *Outcome.choices]
 
 
 @login_required
