@@ -298,3 +298,55 @@ def test_odd_run_requests_are_400(world, pools, payload):
     client.raise_request_exception = False
 
     assert client.post("/api/v1/evaluation-runs/", payload, format="json").status_code == 400
+
+
+def test_proposals_list_query_count_does_not_grow(
+    world, pools, teacher, lecture, alice, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from tests.booking.factories import lecturer
+
+    rate(lecture, alice[0])
+    client = client_for(world.admin(world.province))
+    year = lecture.starts_at.year
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_start(pool=pools.province, year=year, actor=None)
+    with django_assert_num_queries(5) as one:
+        assert client.get(f"/api/v1/evaluation-runs/{run.pk}/proposals/").json()["count"] == 1
+    for n in range(3):
+        lecturer(pools.province, username=f"more{n}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_start(pool=pools.province, year=year, actor=None)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(f"/api/v1/evaluation-runs/{run.pk}/proposals/").json()["count"] == 4
+
+
+def test_incidents_and_links_lists_query_counts_do_not_grow(
+    world, teacher, lecture, secretary, django_assert_num_queries
+):
+    from evaluation.models import DisciplineIncident
+
+    admin = world.admin(world.province)
+    admin_client, branch_client = client_for(admin), client_for(secretary)
+
+    def record():
+        services.incident_record(
+            instructor=teacher,
+            actor=admin,
+            occurred_on=lecture.starts_at.date(),
+            description="迟到",
+            handling=DisciplineIncident.Handling.CRITICISM,
+        )
+
+    record()
+    services.rating_links_create(booking=lecture, actor=secretary, count=1)
+    with django_assert_num_queries(4) as incidents_one:
+        assert admin_client.get("/api/v1/discipline-incidents/").json()["count"] == 1
+    with django_assert_num_queries(5) as links_one:
+        assert branch_client.get(f"/api/v1/bookings/{lecture.pk}/rating-links/").json()["count"] == 1
+    for _ in range(3):
+        record()
+    services.rating_links_create(booking=lecture, actor=secretary, count=3)
+    with django_assert_num_queries(len(incidents_one.captured_queries)):
+        assert admin_client.get("/api/v1/discipline-incidents/").json()["count"] == 4
+    with django_assert_num_queries(len(links_one.captured_queries)):
+        assert branch_client.get(f"/api/v1/bookings/{lecture.pk}/rating-links/").json()["count"] == 4
