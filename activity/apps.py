@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class ActivityConfig(AppConfig):
     name = "activity"
     verbose_name = _("Activity days")
+
+    def ready(self) -> None:
+        from orgs.models import Role
+        from orgs.registry import NavItem, SeedStep, register_nav, register_seed, register_todo
+
+        from .todo import admin_todo, member_todo, secretary_todo
+
+        register_nav(
+            NavItem(_("Activity day"), "activity:home", order=50, roles=frozenset({Role.SECRETARY})),
+            NavItem(_("Supervision"), "activity:supervision", order=51, roles=frozenset({Role.ORG_ADMIN})),
+            NavItem(_("My attendance"), "activity:me", order=52, roles=frozenset({Role.MEMBER})),
+        )
+        register_todo(secretary_todo)
+        register_todo(member_todo)
+        register_todo(admin_todo)
+        register_seed(SeedStep(order=40, name="activity", demo="activity.seed.demo", scale="activity.seed.scale"))
