@@ -18,6 +18,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from activity.models import Activity, Attendance
+from activity.selectors import activity_for_lecture
+from activity.services import activity_record
 from booking.models import Booking, BookingStatusChange
 from booking.services import booking_accept, booking_create, booking_deliver
 from members.models import Member
@@ -119,6 +122,25 @@ def _deliver_past(*, branch, instructor, day: date, topic: str) -> Booking:
     )
     booking_accept(booking=booking, actor=None)
     return booking_deliver(booking=booking, actor=None)
+
+
+def _present_at(booking: Booking, member: Member, *, actor) -> None:
+    """The demo member attended the lecture: where the activity app recorded its audience otherwise,
+    the secretary records the attendance again (through activity's service) with the member present."""
+    activity = activity_for_lecture(booking)
+    if activity is None or activity.status != Activity.Status.RECORDED:
+        return
+    rows = list(Attendance.objects.filter(activity=activity).values("member_id", "status", "reason"))
+    if any(r["member_id"] == member.pk and r["status"] == Attendance.Status.PRESENT for r in rows):
+        return
+    attendance = [
+        {"member": r["member_id"], "status": r["status"], "reason": r["reason"]}
+        for r in rows
+        if r["member_id"] != member.pk
+    ]
+    activity_record(
+        actor=actor, activity=activity, attendance=[*attendance, {"member": member.pk, "status": "present"}]
+    )
 
 
 def _secretaries_by_branch() -> dict[int, int]:
@@ -279,6 +301,8 @@ def demo(ctx) -> None:
     delivered = ctx.extra.get("booking", {}).get("delivered")
     if delivered is not None:
         window = rating_window_open(booking_id=delivered.pk)
+        if demo_member is not None:
+            _present_at(delivered, demo_member, actor=ctx.users["secretary"])
         others = [
             m for m in members_by_branch.get(delivered.branch_id, []) if not (demo_member and m == demo_member.pk)
         ]

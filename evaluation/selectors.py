@@ -9,6 +9,8 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from activity.models import Activity
+from activity.selectors import activity_for_lecture, lecture_attendees
 from booking.models import Booking
 from booking.selectors import day_bounds
 from members.models import Member, MobileMembership
@@ -51,33 +53,34 @@ def lecture_date(booking: Booking) -> date:
     return timezone.localdate(booking.starts_at)
 
 
-def recorded_attendees(booking: Booking) -> QuerySet[Member] | None:
-    """The members recorded present where the lecture was given, or None while no attendance is known.
+def attendance_recorded(booking: Booking) -> bool:
+    """Is the lecture linked to an activity whose attendance has been recorded (the activity app)?"""
+    activity = activity_for_lecture(booking)
+    return activity is not None and activity.status == Activity.Status.RECORDED
 
-    Attendance is recorded by the activity app (an activity day linked to the booked lecture). Until the
-    activity app provides that link this returns None and ``eligible_raters`` falls back to the
-    branch's members on the day.
-    """
-    return None
+
+def _eligibility(booking: Booking, *, recorded: bool) -> Eligibility:
+    if recorded:
+        return Eligibility(rule=EligibilityRule.ATTENDANCE, members=lecture_attendees(booking))
+    return Eligibility(
+        rule=EligibilityRule.BRANCH_MEMBERS, members=members_attending(booking.branch, on=lecture_date(booking))
+    )
 
 
 def eligible_raters(booking: Booking) -> Eligibility:
     """Who may rate ``booking`` through an account.
 
-    - Attendance known (the lecture is linked to an activity with attendance): exactly the members
-      recorded present.
+    - Attendance known (the lecture is linked to an activity whose attendance is recorded): exactly the
+      members recorded present (``activity.selectors.lecture_attendees``).
     - Otherwise: the members of the booking's branch on the lecture's day
       (``members.selectors.members_attending``: its own members, those of its party groups and of the
       branches below a general branch, less those registered at another inflow branch that day, plus the
-      mobile members registered here). Attendees outside it (guests, members without an account) rate
-      through the branch's one-time links.
+      mobile members registered here).
+
+    Attendees without an account (guests, members without a log-in) rate through the branch's one-time
+    links.
     """
-    present = recorded_attendees(booking)
-    if present is not None:
-        return Eligibility(rule=EligibilityRule.ATTENDANCE, members=present)
-    return Eligibility(
-        rule=EligibilityRule.BRANCH_MEMBERS, members=members_attending(booking.branch, on=lecture_date(booking))
-    )
+    return _eligibility(booking, recorded=attendance_recorded(booking))
 
 
 def member_for_user(user) -> Member | None:
@@ -130,19 +133,29 @@ def open_windows_for_member(member: Member | None, *, now: datetime | None = Non
     )
     for path in inflow:
         paths.update(_lineage_paths(path))
-    candidates = (
-        RatingWindow.objects.filter(opens_at__lte=now, closes_at__gt=now, branch__path__in=paths)
+    candidates = [
+        window
+        for window in RatingWindow.objects.filter(opens_at__lte=now, closes_at__gt=now, branch__path__in=paths)
         .exclude(Exists(Rating.objects.filter(window=OuterRef("pk"), member=member)))
         .select_related("booking", "booking__branch", "instructor")
         .order_by("closes_at", "pk")
+        if not (member.user_id and window.instructor.user_id == member.user_id)
+    ]
+    if not candidates:
+        return []
+    # three queries whatever the number of lectures: which have recorded attendance, then one EXISTS per
+    # lecture against the same rule that ``eligible_raters`` applies
+    recorded = set(
+        Activity.objects.filter(
+            lecture_id__in=[w.booking_id for w in candidates], status=Activity.Status.RECORDED
+        ).values_list("lecture_id", flat=True)
     )
-    result = []
-    for window in candidates:
-        if member.user_id and window.instructor.user_id == member.user_id:
-            continue
-        if eligible_raters(window.booking).includes(member):
-            result.append(window)
-    return result
+    checks = {
+        f"w{w.pk}": Exists(_eligibility(w.booking, recorded=w.booking_id in recorded).members.filter(pk=OuterRef("pk")))
+        for w in candidates
+    }
+    row = Member.objects.filter(pk=member.pk).values(**checks).first() or {}
+    return [w for w in candidates if row.get(f"w{w.pk}")]
 
 
 def ratings_by_member(member: Member | None) -> QuerySet[Rating]:

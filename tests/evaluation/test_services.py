@@ -292,3 +292,33 @@ def test_refresh_rewrites_every_summary_of_the_year(world, pools, teacher, lectu
 
     assert services.rating_summaries_refresh(year=year) == 1
     assert RatingSummary.objects.get(instructor=teacher, year=year).shrunk_score == Decimal("5.00")
+
+
+def test_recorded_attendance_decides_who_may_rate(world, teacher, lecture, alice):
+    from activity.models import Attendance
+    from tests.activity.factories import plan, record
+
+    absent_user, absent = attendee(world.branch, username="absent")
+    day = window(lecture).lecture_date
+    activity = plan(world.branch, day, lecture=lecture, theme="专题党课")
+    planned = eligible_raters(lecture)
+    record(
+        activity, [alice[1], absent], today=timezone.localdate(), overrides={absent.pk: (Attendance.Status.ABSENT, "")}
+    )
+
+    eligible = eligible_raters(lecture)
+    assert planned.rule == "branch_members"  # planned, not recorded: attendance not known yet
+    assert (eligible.rule, list(eligible.members)) == ("attendance", [alice[1]])
+    with pytest.raises(PermissionDenied):
+        rate(lecture, absent_user)
+    assert rate(lecture, alice[0]).member == alice[1]
+    assert open_windows_for_member(absent) == []
+
+
+def test_a_member_present_at_the_recorded_activity_sees_the_lecture_open(world, teacher, lecture, alice):
+    from tests.activity.factories import plan, record
+
+    activity = plan(world.branch, window(lecture).lecture_date, lecture=lecture)
+    record(activity, [alice[1]], today=timezone.localdate())
+
+    assert [w.booking for w in open_windows_for_member(alice[1])] == [lecture]
