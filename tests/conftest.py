@@ -83,6 +83,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Rows that data migrations write. A transactional test (browser, live worker) ends by flushing every
+# table; pytest-django runs those tests after all the others, so each puts the rows back before it
+# starts. The seeding functions are idempotent.
+MIGRATION_SEEDS = [
+    ("booking.migrations.0001_initial", "seed_fee_standards"),
+    ("pool.migrations.0001_initial", "seed_sub_areas"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows_back(request):
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in MIGRATION_SEEDS:
+        getattr(import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def world(db):
     return build_world()
