@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
         "ExcellentCaseStatusEnum": "activity.models.ExcellentCase.Status",
         "DayRuleKindEnum": "activity.models.DayRule.Kind",
         "AttachmentKindEnum": "activity.models.Attachment.Kind",
+        "RatingSourceEnum": "evaluation.models.Rating.Source",
+        "EvaluationRunStatusEnum": "evaluation.models.EvaluationRun.Status",
+        "EvaluationOutcomeEnum": "evaluation.models.Outcome",
+        "IncidentHandlingEnum": "evaluation.models.DisciplineIncident.Handling",
     },
 }
 
@@ -283,6 +287,24 @@ RECOMMENDER = {
     "RATING_PRIOR": 5,  # pseudo-ratings at the pool mean: a few ratings move the score little
     "RATING_YEARS": 2,  # this year's and last year's ratings count
     "LOAD_HALF": 2,  # lectures around the date at which half the load weight applies
+}
+
+# --- Evaluation (综合评价, 动态管理): read through evaluation.conf, which fills in the defaults ---------
+EVALUATION = {
+    # Days a delivered lecture stays open for ratings.
+    "WINDOW_DAYS": env.int("EVALUATION_WINDOW_DAYS", default=14),
+    # k of the shrunk score (n·mean + k·pool mean) / (n + k): ratings the pool mean counts as.
+    "PRIOR_WEIGHT": 5,
+    # Yearly evaluation, on the shrunk score (1–5): below REMOVE_BELOW with at least
+    # MIN_RATINGS_TO_REMOVE ratings → removal; below WARN_BELOW → warning.
+    "REMOVE_BELOW": 3.0,
+    "WARN_BELOW": 3.5,
+    "MIN_RATINGS_TO_REMOVE": 10,
+    # 贡献突出: the top share of the rated instructors, each with at least this many lectures that year.
+    "REWARD_SHARE": 0.10,
+    "REWARD_MIN_LECTURES": 3,
+    # One-time links a lecture may have at most.
+    "MAX_LINKS": 300,
 }
 
 # --- Personal information at rest (see orgs/crypto.py) ---------------------------------------

@@ -20,7 +20,11 @@ def test_demo_gives_the_secretarys_branch_one_booking_in_each_state(seeded):
     assert OpenAnswer.objects.filter(booking__status="open").count() == 1
     delivered = bookings.get(status="delivered")
     assert delivered.fee_amount is not None
-    assert delivered.instructor.lecture_count == 1
+    # later seed steps (evaluation's demo year) deliver more lectures of the demo instructor
+    assert (
+        delivered.instructor.lecture_count
+        == Booking.objects.filter(instructor=delivered.instructor, status="delivered").count()
+    )
 
 
 def test_demo_instructor_keeps_a_weekly_schedule_and_answers_from_the_inbox(seeded):
