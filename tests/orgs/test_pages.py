@@ -85,3 +85,17 @@ def test_an_unknown_page_is_a_chinese_404(client: Client):
 
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_navigation_groups_an_areas_links_into_one_menu(client: Client, world):
+    from orgs.models import Role
+    from orgs.services import role_grant
+
+    secretary = world.secretary(world.branch)
+    role_grant(user=secretary, role=Role.MEMBER, organization=world.branch)
+    client.force_login(secretary)
+
+    page = client.get("/").content.decode()
+
+    assert page.count('class="nav-link dropdown-toggle') >= 3
+    assert '<a class="nav-link" href="/orgs/">组织机构</a>' in page

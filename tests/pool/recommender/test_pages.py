@@ -47,7 +47,7 @@ def test_the_page_needs_a_login(client: Client, db):
 def test_a_secretary_finds_the_page_in_the_navigation_and_the_todo_list(client: Client, secretary):
     home = page(client, "/")
 
-    assert '<a class="nav-link" href="/pool/recommend/">为我推荐</a>' in home
+    assert '<a class="dropdown-item" href="/pool/recommend/">为我推荐</a>' in home
     assert "为本支部的需求推荐讲师" in home
     assert 'name="q"' in page(client, "/pool/recommend/")
 
