@@ -53,7 +53,8 @@ LOCAL_APPS = [
     "activity",
     "records",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# The project's apps first: their translations and templates win over Django's for the same msgid or name.
+INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

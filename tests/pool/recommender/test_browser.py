@@ -48,7 +48,8 @@ def _ask(driver, need: str) -> list:
 
 def test_a_secretary_asks_in_own_words_and_starts_a_booking(browser, secretary, instructors):
     browser_login(browser, "zhibu_shuji")
-    _click(browser, browser.find_element(By.LINK_TEXT, "为我推荐"))
+    _click(browser, browser.find_element(By.LINK_TEXT, "师资库"))  # the area's menu
+    _click(browser, wait_for(browser, "a.dropdown-item[href='/pool/recommend/']"))
 
     items = _ask(browser, NEED)
 
