@@ -18,7 +18,9 @@ class RecordsConfig(AppConfig):
         register_nav(
             NavItem(_("Records"), "records:home", order=60, roles=frozenset({Role.SECRETARY, Role.ORG_ADMIN})),
             NavItem(_("Dues arrears"), "records:arrears", order=61, roles=frozenset({Role.SECRETARY, Role.ORG_ADMIN})),
-            NavItem(_("Points"), "records:points", order=62),
+            NavItem(
+                _("Points"), "records:points", order=62, roles=frozenset({Role.SECRETARY, Role.ORG_ADMIN, Role.MEMBER})
+            ),
             NavItem(_("My record"), "records:me", order=63, roles=frozenset({Role.MEMBER})),
         )
         register_todo(member_todo)
