@@ -25,4 +25,4 @@ class RecordsConfig(AppConfig):
         )
         register_todo(member_todo)
         register_todo(secretary_todo)
-        register_seed(SeedStep(order=50, name="records", demo="records.seed.demo"))
+        register_seed(SeedStep(order=60, name="records", demo="records.seed.demo"))

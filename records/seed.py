@@ -1,4 +1,4 @@
-"""Demo records for ``seed_demo`` (step order 50, after the activity days, whose attendance has already
+"""Demo records for ``seed_demo`` (step order 60, after the activity days, whose attendance has already
 become org-life entries when this step runs).
 
 In ``secretary``'s branch: a 党员活动证 for each member whose records are kept (numbered by the county,

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Member
+from members.models import Member, MobileParticipation
 from orgs.errors import DomainError
 from orgs.models import Organization, User
 from orgs.selectors import jurisdiction_of
@@ -150,6 +150,14 @@ def payment_list(*, actor: User, filters: dict | None = None) -> QuerySet[DuesPa
     return qs.order_by("-first_month", "-id")
 
 
+def mobile_dues_months(member_ids) -> list[tuple[int, date]]:
+    """Months a mobile member paid at the inflow branch (``members.MobileParticipation`` of kind dues)."""
+    rows = MobileParticipation.objects.filter(
+        kind=MobileParticipation.Kind.DUES, membership__member_id__in=member_ids, dues_month__isnull=False
+    ).values_list("membership__member_id", "dues_month")
+    return [(member_id, dues_rules.month_start(month)) for member_id, month in rows]
+
+
 @dataclass(frozen=True)
 class DuesStanding:
     """Where one member stands with their dues on a day."""
@@ -181,13 +189,16 @@ def _tracked_from(member: Member, card_month: date | None, first_paid: date | No
 
 def dues_standings(members, *, on: date | None = None) -> list[DuesStanding]:
     """The dues standing of each member in ``members`` on ``on``: the months from the start of their
-    record to last month that are unpaid (the current month is not yet late). Three queries."""
+    record to last month that are unpaid (the current month is not yet late); months paid at a mobile
+    member's inflow branch count as paid. Four queries."""
     on = on or timezone.localdate()
     last_month = dues_rules.add_months(dues_rules.month_start(on), -1)
     members = list(members)
     ids = [m.pk for m in members]
     paid: dict[int, set[date]] = {}
     for member_id, month in DuesMonth.objects.filter(member_id__in=ids).values_list("member_id", "month"):
+        paid.setdefault(member_id, set()).add(month)
+    for member_id, month in mobile_dues_months(ids):
         paid.setdefault(member_id, set()).add(month)
     cards = dict(ActivityCard.objects.filter(member_id__in=ids).values_list("member_id", "issued_on"))
     reasons: dict[int, ArrearsReason] = {}

@@ -24,6 +24,7 @@ from orgs.selectors import users_with_role
 
 from . import dues as dues_rules
 from . import permissions as perm
+from .selectors import mobile_dues_months
 from .models import (
     ActivityCard,
     Appraisal,
@@ -664,9 +665,9 @@ def dues_pay(
         if last > _quarter_last_month(current):
             raise DomainError(_("Quarterly payment reaches the end of the current quarter at most."), field="months")
     wanted = [dues_rules.add_months(first, i) for i in range(months)]
-    taken = list(
-        DuesMonth.objects.filter(member=member, month__in=wanted).order_by("month").values_list("month", flat=True)
-    )
+    taken = set(DuesMonth.objects.filter(member=member, month__in=wanted).values_list("month", flat=True))
+    taken |= {month for _m, month in mobile_dues_months([member.pk]) if month in wanted}
+    taken = sorted(taken)
     if taken:
         raise ConflictError(
             _("Dues for %(m)s are already paid.") % {"m": "、".join(f"{m:%Y-%m}" for m in taken)},

@@ -481,3 +481,27 @@ def test_point_rules_are_set_only_by_admins_above_the_branch(world):
         services.point_rules_set(
             actor=world.admin(world.committee), organization=world.committee, rules=[{"item": "nope", "points": 1}]
         )
+
+
+def test_dues_paid_at_a_mobile_members_inflow_branch_count_as_paid(world):
+    from members import services as member_services
+
+    secretary = world.secretary(world.branch)
+    m = f.member(world.branch)
+    membership = mf.mobile(m, inflow_branch=world.other_city_branch, register=True)
+    member_services.mobile_participation_record(
+        actor=None,
+        membership=membership,
+        kind="dues",
+        occurred_on=date(2026, 10, 5),
+        description="在流入地交纳10月党费",
+        dues_amount=Decimal("40.00"),
+        dues_month=date(2026, 10, 1),
+    )
+    services.dues_pay(actor=secretary, member=m, first_month=date(2026, 9, 1), paid_on=date(2026, 11, 2))
+
+    standing = selectors.dues_standings([m], on=date(2026, 11, 20))[0]
+    assert date(2026, 10, 1) not in standing.unpaid_months
+    assert date(2026, 9, 1) not in standing.unpaid_months
+    with pytest.raises(ConflictError):
+        services.dues_pay(actor=secretary, member=m, first_month=date(2026, 10, 1), paid_on=date(2026, 11, 2))
