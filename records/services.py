@@ -24,7 +24,6 @@ from orgs.selectors import users_with_role
 
 from . import dues as dues_rules
 from . import permissions as perm
-from .selectors import mobile_dues_months
 from .models import (
     ActivityCard,
     Appraisal,
@@ -40,6 +39,7 @@ from .models import (
     QuarterlyDuesApproval,
     RecordEntry,
 )
+from .selectors import mobile_dues_months
 
 CARD_NUMBERING_KINDS = (
     Organization.Kind.PROVINCE,
