@@ -27,6 +27,7 @@ from .models import (
     DuesMonth,
     DuesPayment,
     PointRule,
+    PointScore,
     PointTable,
     RecordEntry,
     RecordEntryChange,
@@ -286,6 +287,24 @@ def point_table_list(*, actor: User) -> QuerySet[PointTable]:
         own = Q(published_at__isnull=False, branch__members__user=actor, branch__members__left_on__isnull=True)
         qs = qs.filter(j.q("branch") | own).distinct()
     return qs.order_by("-year", "branch__path")
+
+
+def published_scores_of(member: Member) -> QuerySet[PointScore]:
+    """The member's lines in the published points tables of their branch, newest year first."""
+    return (
+        PointScore.objects.filter(member=member, table__published_at__isnull=False)
+        .select_related("table")
+        .order_by("-table__year")
+    )
+
+
+def members_with_role_entry(members, *, year: int) -> set[int]:
+    """Which of ``members`` have a role-played entry (not withdrawn) for ``year``'s appraisal."""
+    return set(
+        RecordEntry.objects.filter(member__in=members, kind=RecordEntry.Kind.ROLE, appraisal__year=year)
+        .exclude(status=RecordEntry.Status.WITHDRAWN)
+        .values_list("member_id", flat=True)
+    )
 
 
 def point_scores(table: PointTable):

@@ -123,7 +123,7 @@ def card_issue(
 
     Side effects: the card row; a notification to the member.
     """
-    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
     _ensure(perm.can_keep_records(actor, member.branch))
     _record_kept(member)
     number = _text(number, "number", limit=40)
@@ -303,7 +303,7 @@ def _apply(entry: RecordEntry, changes: dict) -> dict:
 
 
 def _open_entry_for_update(entry: RecordEntry) -> RecordEntry:
-    entry = RecordEntry.objects.select_for_update().select_related("member", "branch").get(pk=entry.pk)
+    entry = RecordEntry.objects.select_for_update(of=("self",)).select_related("member", "branch").get(pk=entry.pk)
     if entry.status == RecordEntry.Status.CONFIRMED:
         raise ConfirmedEntryImmutable()
     return entry
@@ -333,7 +333,7 @@ def entry_confirm(*, actor: User, entry: RecordEntry) -> RecordEntry:
     Side effects: the status confirmed with a history row; the branch's points table of the year
     recomputed when one exists.
     """
-    entry = RecordEntry.objects.select_for_update().select_related("member", "branch").get(pk=entry.pk)
+    entry = RecordEntry.objects.select_for_update(of=("self",)).select_related("member", "branch").get(pk=entry.pk)
     _ensure(perm.can_answer_entry(actor, entry))
     entry.confirmed_at = timezone.now()
     entry.transition_to(RecordEntry.Status.CONFIRMED, actor=actor, save_fields=["confirmed_at"])
@@ -350,7 +350,7 @@ def entry_dispute(*, actor: User, entry: RecordEntry, reason: str) -> RecordEntr
 
     Side effects: the status disputed with the reason and a history row; a notification to the secretaries.
     """
-    entry = RecordEntry.objects.select_for_update().select_related("member", "branch").get(pk=entry.pk)
+    entry = RecordEntry.objects.select_for_update(of=("self",)).select_related("member", "branch").get(pk=entry.pk)
     _ensure(perm.can_answer_entry(actor, entry))
     reason = _text(reason, "reason", limit=1000)
     entry.dispute_reason = reason
@@ -420,7 +420,11 @@ def entry_correct(
     Side effects: the correction entry with its history row (the reason and the changed values); a
     notification asking the member to confirm.
     """
-    entry = RecordEntry.objects.select_for_update().select_related("member", "branch", "member__user").get(pk=entry.pk)
+    entry = (
+        RecordEntry.objects.select_for_update(of=("self",))
+        .select_related("member", "branch", "member__user")
+        .get(pk=entry.pk)
+    )
     if actor is not None:
         _ensure(perm.can_keep_records(actor, entry.branch))
     if entry.status != RecordEntry.Status.CONFIRMED:
@@ -637,7 +641,7 @@ def dues_pay(
     Side effects: the payment row and one row per month; the dues entry (awaiting the member's
     confirmation) with its history row; a notification to the member.
     """
-    member = Member.objects.select_for_update().select_related("branch", "user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch", "user").get(pk=member.pk)
     _ensure(perm.can_keep_records(actor, member.branch))
     if not member.is_active:
         raise DomainError(_("This member has left the branch."), field="member")
@@ -830,7 +834,7 @@ def point_table_publish(*, actor: User, table: PointTable) -> PointTable:
 
     Side effects: the table recomputed and marked published; a notification to the branch's members.
     """
-    table = PointTable.objects.select_for_update().select_related("branch").get(pk=table.pk)
+    table = PointTable.objects.select_for_update(of=("self",)).select_related("branch").get(pk=table.pk)
     _ensure(perm.can_keep_records(actor, table.branch))
     _compute(table)
     table.published_at, table.published_by = timezone.now(), actor

@@ -102,6 +102,7 @@ def _record_context(member: Member) -> dict:
         "payments": selectors.payments_of(member).prefetch_related("month_rows")[:24],
         "standing": selectors.dues_standings([member])[0],
         "monthly": _monthly(member),
+        "scores": selectors.published_scores_of(member),
         "today": timezone.localdate(),
     }
 
@@ -173,9 +174,12 @@ def home(request):
         for status, member_id in RecordEntry.objects.filter(member__in=members).values_list("status", "member_id"):
             counts.setdefault(member_id, {}).setdefault(status, 0)
             counts[member_id][status] += 1
+        role_year = timezone.localdate().year - 1
+        with_role = selectors.members_with_role_entry(members, year=role_year)
         for m in members:
             m.counts = counts.get(m.pk, {})
             m.card = getattr(m, "activity_card", None)
+            m.role_recorded = m.pk in with_role
     return render(
         request,
         "records/home.html",
@@ -183,6 +187,7 @@ def home(request):
             "branches": branches[:300],
             "branch": branch,
             "members": members,
+            "role_year": timezone.localdate().year - 1,
             "disputes": selectors.disputes_to_resolve(actor=request.user).count(),
         },
     )
