@@ -38,9 +38,12 @@ def _on_param(request) -> date:
     if not raw:
         return timezone.localdate()
     try:
-        return date.fromisoformat(raw)
+        on = date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({"on": ["YYYY-MM-DD"]}) from exc
+    if not 1990 <= on.year <= 2100:
+        raise ValidationError({"on": ["Choose a date between 1990 and 2100."]})
+    return on
 
 
 def _branch_param(request, *, required: bool = False) -> Organization | None:

@@ -649,8 +649,10 @@ def dues_pay(
         raise DomainError(_("Enter between 1 and 12 months."), field="months")
     _not_future(paid_on, "paid_on")
     first = dues_rules.month_start(first_month)
-    last = dues_rules.add_months(first, months - 1)
     current = dues_rules.month_start(paid_on)
+    if first > _quarter_last_month(current):
+        raise DomainError(_("Dues are paid up to the end of the current quarter at most."), field="first_month")
+    last = dues_rules.add_months(first, months - 1)
     if first < dues_rules.month_start(member.joined_on):
         raise DomainError(_("The member joined after this month."), field="first_month")
     if first < dues_rules.add_months(current, -dues_rules.BACK_PAYMENT_MONTHS):
