@@ -34,9 +34,9 @@ def _valid(serializer_class, data, **kwargs) -> dict:
 
 
 def _on_param(request) -> date:
-    raw = request.query_params.get("on")
-    if not raw:
+    if "on" not in request.query_params:
         return timezone.localdate()
+    raw = request.query_params["on"]
     try:
         on = date.fromisoformat(raw)
     except ValueError as exc:
@@ -48,11 +48,11 @@ def _on_param(request) -> date:
 
 def _branch_param(request, *, required: bool = False) -> Organization | None:
     raw = request.query_params.get("branch")
-    if not raw:
+    if raw is None:
         if required:
             raise ValidationError({"branch": ["This field is required."]})
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ValidationError({"branch": ["A valid integer is required."]})
     return get_object_or_404(selectors.branches_for(actor=request.user), pk=int(raw))
 
@@ -260,8 +260,8 @@ class PointRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not j.is_superuser:
             qs = qs.filter(j.q("organization"))
         raw = self.request.query_params.get("organization")
-        if raw:
-            if not raw.isdigit():
+        if raw is not None:
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
                 raise ValidationError({"organization": ["A valid integer is required."]})
             qs = qs.filter(organization_id=int(raw))
         return qs

@@ -55,6 +55,12 @@ class EntrySerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     is_superseded = serializers.SerializerMethodField()
+    # Blank on the entries of the other kinds (read-only model fields would lose ``allow_blank``).
+    attendance_status = serializers.ChoiceField(
+        choices=RecordEntry._meta.get_field("attendance_status").choices, allow_blank=True, read_only=True
+    )
+    merit = serializers.ChoiceField(choices=RecordEntry.Merit.choices, allow_blank=True, read_only=True)
+    appraisal_grade = serializers.ChoiceField(choices=AppraisalGrade.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = RecordEntry
@@ -283,7 +289,7 @@ class PointScoreSerializer(serializers.ModelSerializer):
 
 class PointTableSerializer(serializers.ModelSerializer):
     branch = RecordsOrgRef(read_only=True)
-    rules_from = RecordsOrgRef(read_only=True)
+    rules_from = RecordsOrgRef(read_only=True, allow_null=True)
 
     class Meta:
         model = PointTable

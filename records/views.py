@@ -160,7 +160,7 @@ def home(request):
     branches = selectors.branches_for(actor=request.user)
     branch = None
     raw = request.GET.get("branch")
-    if raw and raw.isdigit():
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18:
         branch = get_object_or_404(branches, pk=int(raw))
     elif branches.count() == 1:
         branch = branches.first()
@@ -391,7 +391,7 @@ def arrears(request):
     branches = selectors.branches_for(actor=request.user)
     branch = None
     raw = request.GET.get("branch")
-    if raw and raw.isdigit():
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18:
         branch = get_object_or_404(branches, pk=int(raw))
     elif branches.count() == 1:
         branch = branches.first()
