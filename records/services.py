@@ -511,7 +511,8 @@ def attendance_entries_sync(*, activity_id: int) -> dict:
 
     A new attendance row makes a new entry; a changed row amends the entry while it is unconfirmed and
     adds a correction once it is confirmed; a removed row withdraws the unconfirmed entry or voids the
-    confirmed one by a correction. Returns the counts of each.
+    confirmed one by a correction; one notification asks the members with new entries to confirm them.
+    Returns the counts of each.
     """
     activity = Activity.objects.select_related("branch").get(pk=activity_id)
     rows = {
@@ -525,6 +526,7 @@ def attendance_entries_sync(*, activity_id: int) -> dict:
         )
     }
     counts = defaultdict(int)
+    to_tell: list[User] = []
     title = f"{activity.held_on.isoformat()} {activity.theme}"[:200]
     for member_id, row in rows.items():
         member = row.member
@@ -537,6 +539,7 @@ def attendance_entries_sync(*, activity_id: int) -> dict:
                     _new_entry(
                         actor=None,
                         member=member,
+                        notify=False,
                         kind=RecordEntry.Kind.ORG_LIFE,
                         branch=activity.branch if row.is_mobile_guest else member.branch,
                         occurred_on=activity.held_on,
@@ -549,6 +552,8 @@ def attendance_entries_sync(*, activity_id: int) -> dict:
             except IntegrityError:  # a concurrent sync of the same activity wrote it first
                 continue
             counts["created"] += 1
+            if member.user_id:
+                to_tell.append(member.user)
             continue
         head = latest_version(original)
         if head.voids and head.is_open:
@@ -584,6 +589,13 @@ def attendance_entries_sync(*, activity_id: int) -> dict:
         elif head.status == RecordEntry.Status.CONFIRMED and not head.voids:
             entry_correct(actor=None, entry=head, reason=reason, voids=True)
             counts["voided"] += 1
+    notification_queue(
+        recipients=to_tell,
+        kind="records_entry_to_confirm",
+        title=_("Please confirm a new entry in your record: %(t)s") % {"t": title},
+        url=reverse("records:me"),
+        payload={"activity_id": activity.pk},
+    )
     return dict(counts)
 
 

@@ -505,3 +505,15 @@ def test_dues_paid_at_a_mobile_members_inflow_branch_count_as_paid(world):
     assert date(2026, 9, 1) not in standing.unpaid_months
     with pytest.raises(ConflictError):
         services.dues_pay(actor=secretary, member=m, first_month=date(2026, 10, 1), paid_on=date(2026, 11, 2))
+
+
+def test_attendance_entries_are_announced_in_one_notification(world, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+
+    members = [f.member(world.branch) for _ in range(3)]
+    before = Notification.objects.count()
+    _recorded_activity(world, members, django_capture_on_commit_callbacks)
+    notes = Notification.objects.filter(kind="records_entry_to_confirm")
+    assert Notification.objects.count() - before >= 1
+    assert notes.count() == 1
+    assert notes.get().deliveries.values("recipient").distinct().count() == 3
