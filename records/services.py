@@ -302,8 +302,12 @@ def _apply(entry: RecordEntry, changes: dict) -> dict:
     return diff
 
 
-def _open_entry_for_update(entry: RecordEntry) -> RecordEntry:
+def _open_entry_for_update(entry: RecordEntry, actor: User | None = None) -> RecordEntry:
+    """The entry locked for a change by the branch (``actor`` None: another app on its behalf); a
+    confirmed entry refuses."""
     entry = RecordEntry.objects.select_for_update(of=("self",)).select_related("member", "branch").get(pk=entry.pk)
+    if actor is not None:
+        _ensure(perm.can_keep_records(actor, entry.branch))
     if entry.status == RecordEntry.Status.CONFIRMED:
         raise ConfirmedEntryImmutable()
     return entry
@@ -315,8 +319,7 @@ def entry_amend(*, actor: User, entry: RecordEntry, changes: dict, reason: str =
 
     Side effects: the entry saved; a history row with the old and new values.
     """
-    entry = _open_entry_for_update(entry)
-    _ensure(perm.can_keep_records(actor, entry.branch))
+    entry = _open_entry_for_update(entry, actor)
     if entry.status == RecordEntry.Status.WITHDRAWN:
         raise ConflictError(_("A withdrawn entry cannot be changed."))
     diff = _apply(entry, _clean_changes(entry, changes))
@@ -374,8 +377,7 @@ def entry_resolve(*, actor: User, entry: RecordEntry, reply: str, changes: dict 
     Side effects: the changes saved with a history row; the status back to awaiting confirmation with
     the reply; a notification to the member.
     """
-    entry = _open_entry_for_update(entry)
-    _ensure(perm.can_keep_records(actor, entry.branch))
+    entry = _open_entry_for_update(entry, actor)
     if entry.status != RecordEntry.Status.DISPUTED:
         raise ConflictError(_("Only a disputed entry can be resolved."))
     reply = _text(reply, "reply", limit=1000)
@@ -402,9 +404,7 @@ def entry_withdraw(*, actor: User | None, entry: RecordEntry, reason: str) -> Re
 
     Side effects: the status withdrawn with the reason and a history row.
     """
-    entry = _open_entry_for_update(entry)
-    if actor is not None:
-        _ensure(perm.can_keep_records(actor, entry.branch))
+    entry = _open_entry_for_update(entry, actor)
     reason = _text(reason, "reason", limit=1000)
     entry.transition_to(RecordEntry.Status.WITHDRAWN, actor=actor, reason=reason)
     return entry
