@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import Activity, Attendance
-from members.models import Member
+from members.models import Member, ReminderSent
 from notifications.services import notification_queue
 from orgs.errors import ConflictError, DomainError
 from orgs.models import Organization, Role, User
@@ -733,6 +733,53 @@ def dues_pay(
             dues_months=months,
         )
     return payment
+
+
+def _mark_once(key: str) -> bool:
+    """True the first time ``key`` is seen (``members.ReminderSent``): one sending per flag and month."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(key=key[:120])
+    except IntegrityError:
+        return False
+    return True
+
+
+def arrears_flags_send(*, today: date | None = None) -> int:
+    """Tell each branch's secretaries about members newly flagged for six months of dues unpaid without a
+    reason (once per member and month). Nothing is done to the members: 自行脱党 is the branch's decision.
+
+    Side effects: a ``ReminderSent`` row per member and month; one notification per branch.
+    Returns how many members were reported.
+    """
+    from .selectors import dues_standings
+
+    today = today or timezone.localdate()
+    members = Member.objects.filter(left_on__isnull=True, records_exempt=False).select_related("branch")
+    by_branch: dict[int, list] = defaultdict(list)
+    for standing in dues_standings(members, on=today):
+        if standing.flagged:
+            by_branch[standing.member.branch_id].append(standing)
+    sent = 0
+    for standings in by_branch.values():
+        branch = standings[0].member.branch
+        with transaction.atomic():
+            new = [s for s in standings if _mark_once(f"records-arrears:{s.member.pk}:{today:%Y%m}")]
+            if not new:
+                continue
+            notification_queue(
+                recipients=_secretaries(branch),
+                kind="records_dues_arrears",
+                title=_("Dues unpaid for six months or more: %(names)s")
+                % {"names": "、".join(s.member.name for s in new)},
+                body=_(
+                    "Talk with them and note any reason; the branch decides what to do, nothing happens automatically."
+                ),
+                url=reverse("records:arrears") + f"?branch={branch.pk}",
+                payload={"member_ids": [s.member.pk for s in new]},
+            )
+        sent += len(new)
+    return sent
 
 
 # --- points --------------------------------------------------------------------------------------------

@@ -517,3 +517,26 @@ def test_attendance_entries_are_announced_in_one_notification(world, django_capt
     assert Notification.objects.count() - before >= 1
     assert notes.count() == 1
     assert notes.get().deliveries.values("recipient").distinct().count() == 3
+
+
+def test_arrears_flags_are_sent_to_the_branch_once_a_month(world):
+    from notifications.models import Notification
+
+    secretary = world.secretary(world.branch)
+    m = f.member(world.branch)
+    services.card_issue(
+        actor=secretary,
+        member=m,
+        number="C-7",
+        numbered_by=world.county,
+        stamped_by=world.committee,
+        stamped_on=date(2026, 1, 2),
+        issued_on=date(2026, 1, 5),
+    )
+
+    assert services.arrears_flags_send(today=date(2026, 11, 15)) == 1
+    assert services.arrears_flags_send(today=date(2026, 11, 16)) == 0
+    note = Notification.objects.get(kind="records_dues_arrears")
+    assert m.name in note.title
+    m.refresh_from_db()
+    assert m.is_active and m.left_on is None
