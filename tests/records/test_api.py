@@ -208,3 +208,42 @@ def test_card_issue_through_the_api(world):
     assert r.status_code == 201, r.content
     assert r.json()["issued_by"]["id"] == world.branch.pk
     assert api.post(f"{BASE}/cards/", body, format="json").status_code == 409
+
+
+@pytest.mark.parametrize("path", ["dues-payments/", "cards/", "point-tables/", "point-rules/"])
+def test_other_list_query_counts_do_not_grow(world, path, django_assert_max_num_queries):
+    from records import services
+
+    secretary = world.secretary(world.branch)
+    admin = world.admin(world.committee)
+    api = client_for(admin)
+
+    def add(i):
+        m = f.member(world.branch if i % 2 else world.sibling_branch)
+        services.dues_pay(actor=admin, member=m, first_month=date(2026, 10, 1), months=2, paid_on=date(2026, 11, 2))
+        services.card_issue(
+            actor=admin,
+            member=m,
+            number=f"Q-{i}",
+            numbered_by=world.county,
+            stamped_by=world.committee,
+            stamped_on=date(2026, 1, 2),
+            issued_on=date(2026, 1, 5),
+        )
+
+    add(1)
+    services.point_rules_set(actor=admin, organization=world.committee, rules=[{"item": "reward", "points": 1}])
+    services.point_table_compute(actor=secretary, branch=world.branch, year=2026)
+    api.get(f"{BASE}/{path}")
+    with django_assert_max_num_queries(10) as one:
+        assert api.get(f"{BASE}/{path}").status_code == 200
+    for i in range(2, 6):
+        add(i)
+    services.point_rules_set(
+        actor=admin,
+        organization=world.committee,
+        rules=[{"item": "punishment", "points": -1}, {"item": "dues_month", "points": 1}],
+    )
+    services.point_table_compute(actor=admin, branch=world.sibling_branch, year=2026)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert api.get(f"{BASE}/{path}").status_code == 200
