@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "EvaluationRunStatusEnum": "evaluation.models.EvaluationRun.Status",
         "EvaluationOutcomeEnum": "evaluation.models.Outcome",
         "IncidentHandlingEnum": "evaluation.models.DisciplineIncident.Handling",
+        "RecordEntryStatusEnum": "records.models.RecordEntry.Status",
+        "RecordEntryKindEnum": "records.models.RecordEntry.Kind",
+        "AppraisalGradeEnum": "records.models.AppraisalGrade",
     },
 }
 
