@@ -415,6 +415,8 @@ def _build_targets(world: World) -> dict:
         lecture = Booking.objects.filter(status=Booking.Status.DELIVERED, branch=orgs[place]).latest("starts_at")
         RatingWindow.objects.filter(booking=lecture).update(closes_at=timezone.now() + timedelta(days=7))
         t["lecture"][place] = lecture
+    closed = Booking.objects.filter(status=Booking.Status.DELIVERED, rating_window__closes_at__lte=timezone.now())
+    t["closed_lecture"] = _by_org(closed, "branch", orgs, ("B", "X"))
     confirmed = Booking.objects.filter(status=Booking.Status.ACCEPTED)
     t["confirmed"] = _by_org(confirmed, "branch", orgs, ("A", "B", "X"))
     admin_of = {orgs[place].pk: role for role, place in ROLE_ORG.items() if role in ADMINS}
@@ -1042,6 +1044,27 @@ def test_admin_access(world, db, name):
         else:
             assert response.status_code == 302, said
             assert response["Location"].startswith(reverse("admin:login")), response["Location"]
+
+
+@pytest.mark.parametrize("place", ["B", "X"])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_closed_rating_window_shows_the_lecture_to_its_raters_only(world, db, role, place):
+    """Regression: the rating page checked the window before the person, so once a lecture's rating had
+    closed, every logged-in user saw it (200) — another branch's lecture included. Now someone who may
+    not rate it is refused (403) first; an attendee hears that rating has closed (a conflict). None of
+    the demo roles attended these lectures of the sibling and the Xuzhou branch."""
+    lecture = world.targets["closed_lecture"][place]
+    client = _client(world, role)
+    page = client.get(reverse("evaluation:rate", kwargs={"booking_id": lecture.pk}))
+    api = client.post(
+        reverse("booking-ratings", kwargs={"booking_id": lecture.pk}), {}, content_type="application/json"
+    )
+    if role == "anonymous":
+        assert page.status_code == 302
+        assert api.status_code == 400  # no link token: bad input
+    else:
+        assert page.status_code == 403, f"{role} at {place}: {page.status_code}"
+        assert api.status_code in {400, 403}, f"{role} at {place}: {api.status_code}"
 
 
 def test_admin_site_registry_matches_the_urls():
