@@ -4,41 +4,54 @@ jurisdiction gives the status that the SPEC's jurisdiction rules call for.
 How it works
 ------------
 ``ROWS`` holds one :class:`Row` per URL name (``"booking:detail"``, ``"booking-accept"``; API names
-are the router's, without a namespace). A row says
+are the router's, without a namespace), written with ``R(target, get=..., post=...)``. A row says
 
-* ``target``: the kind of object the URL names (a key of ``TARGET_BUILDERS``), or ``None`` for a URL
-  without one; ``places`` picks which of that kind's objects to try (see ``PLACES``: ``A`` is the
-  branch of ``secretary`` and ``member``, ``B`` the sibling branch of ``secretary2`` in the same
-  committee, ``X`` the Xuzhou branch of ``xuzhou_secretary``; ``jiangning``, ``nanjing``, ``xuzhou``
-  and ``province`` are the organizations above them; ``instructor`` / ``member`` are the demo
-  instructor's and member's own things). Seen from each role a place is ``own`` (inside the role's
-  jurisdiction, or the role's own person), ``sibling`` (beside it), ``parent`` (above it) or ``other``
-  (an instructor or member and someone else's thing) — the test id names both;
+* ``target``: the kind of object the URL names (a key of the dict ``_build_targets`` returns), or
+  ``None`` for a URL without one. ``places`` (default: ``DEFAULT_PLACES[target]``) picks which of that
+  kind's objects to try. ``PLACES``: ``A`` is the branch of ``secretary`` and ``member``, ``B`` the
+  sibling branch of ``secretary2`` in the same committee, ``X`` the Xuzhou branch of
+  ``xuzhou_secretary``; ``jiangning``, ``nanjing``, ``xuzhou`` and ``province`` are the organizations
+  above them; ``instructor`` / ``member`` / ``secretary`` are that demo person's own things. Seen from
+  each role a place is ``own`` (inside the role's jurisdiction, or the role's own person), ``sibling``
+  (beside it), ``parent`` (above it), ``other`` (someone else's, for instructor and member) or
+  ``public`` (anonymous): the test id names role, place and relation, e.g.
+  ``booking:detail-GET-secretary2-A(sibling)``;
 * ``kwargs``: how to build the URL's arguments from the target object (default ``{"pk": obj.pk}``);
-* one :class:`Rule` per HTTP method (``get``, ``post``, ``patch``, ``put``, ``delete``) saying who is
-  *allowed*: ``anyone``, ``users``, ``roles(...)``, ``within(...)`` (role's jurisdiction covers the
-  place), ``manages`` (the admin of exactly that organization), ``owner`` … combined with ``|``.
+  ``query``: GET parameters the URL needs; ``multipart``: an upload endpoint;
+* one :class:`Rule` per HTTP method (``get``, ``post``, ``put``, ``patch``, ``delete``) saying who is
+  *allowed*: ``anyone``, ``users``, ``nobody``, ``roles(...)``, ``within(...)`` (the role's
+  jurisdiction covers the place), ``inside(...)`` (the role's organization is the place's or below),
+  ``manages`` (the admin of exactly that organization, e.g. a pool's own department), ``owner``,
+  ``instructor_side(kind)`` … combined with ``|``, ``&`` and ``not_``.
 
-Expected statuses (SPEC section 9): an allowed GET answers 200 (``ok`` overrides, e.g. a download
-that redirects); an allowed unsafe request with an empty body is taken or refused as bad input or a
-state conflict (2xx, 302, 400, 409) — never a 500; a logged-in role that is not allowed gets 403 or
-404 (``others`` overrides, e.g. a list page that redirects a member to their own page); anonymous
-gets 401 on the API and a redirect to the log-in page on pages, unless the rule allows anyone.
-Requests run as Django test-client requests with ``force_login``; a 500 raises in the test.
+Expected statuses (SPEC section 9):
+
+* allowed GET: 200 (``ok`` overrides, e.g. an index page that redirects);
+* allowed unsafe request with an empty body: taken, or refused as bad input or a conflict (2xx, 302,
+  400, 409);
+* logged-in role not allowed, GET: 403 or 404 (``others`` overrides, e.g. a page that redirects a
+  member to their own). A row marked ``scoped`` (``**LIST``) is a list of the caller's jurisdiction:
+  a role without one may instead get 200 with an empty list (checked for JSON);
+* logged-in role not allowed, unsafe request: 400, 403, 404, 405 or 409, never 2xx; a page may
+  redirect with an error message, never with a success message;
+* anonymous, not allowed: 401 on the API, a redirect to the log-in page on pages;
+* never 500: the test client raises on a server error.
 
 Adding a URL
 ------------
 ``test_every_url_has_a_row`` walks ``config.urls`` and fails naming every URL without a row (and every
-row whose URL is gone). To add one, put a line in the app's dict below, e.g. for records::
+row whose URL is gone). To add one, put a line in the app's dict below (for records: ``RECORDS``)::
 
     RECORDS = {
-        "records:entry": Row("entry", get=within(STAFF) | owner, post=within(SECRETARIES)),
-        "record-entry-confirm": Row("entry", post=owner),
+        "records:entry": R("entry", get=within(STAFF) | owner, post=within(SECRETARIES)),
+        "record-entry-list": R(get=users, **LIST),
+        "record-entry-confirm": R("entry", post=owner),
     }
 
-and, for a new kind of target, a builder in ``TARGET_BUILDERS`` that returns ``{place: object}`` for
-the places it can fill (at least one inside a secretary's branch and one outside: ``A`` and ``X``).
-Django admin URLs are covered by ``ADMIN_ROWS``, built from the admin site's registry.
+and, for a new kind of target, fill ``t["entry"] = {place: object}`` in ``_build_targets`` (through the
+app's services where the demo province lacks one) with at least a place inside the secretary's branch
+and one outside it (``A`` and ``B`` or ``X``; ``member`` for the demo member's own), and name the
+places in ``DEFAULT_PLACES``. Django admin URLs need no rows: ``test_admin_access`` walks them all.
 
 The demo province is seeded once for the module inside a transaction that is rolled back at the end;
 each test runs in a savepoint of its own, so unsafe requests do not leak into the next case.
@@ -417,6 +430,8 @@ def _build_targets(world: World) -> dict:
         t["lecture"][place] = lecture
     closed = Booking.objects.filter(status=Booking.Status.DELIVERED, rating_window__closes_at__lte=timezone.now())
     t["closed_lecture"] = _by_org(closed, "branch", orgs, ("B", "X"))
+    link = evaluation_services.rating_links_create(booking=t["lecture"]["A"], actor=users["secretary"], count=1)[0]
+    t["rating_link"] = {"A": link}
     confirmed = Booking.objects.filter(status=Booking.Status.ACCEPTED)
     t["confirmed"] = _by_org(confirmed, "branch", orgs, ("A", "B", "X"))
     admin_of = {orgs[place].pk: role for role, place in ROLE_ORG.items() if role in ADMINS}
@@ -426,9 +441,6 @@ def _build_targets(world: World) -> dict:
             INSTRUCTOR_SIDE[(kind, place)] = (
                 instructor.user.username if instructor.user else admin_of.get(instructor.pool.organization_id)
             )
-    open_window = RatingWindow.objects.filter(branch=orgs["A"], closes_at__gt=timezone.now()).first()
-    link = evaluation_services.rating_links_create(booking=open_window.booking, actor=users["secretary"], count=1)[0]
-    t["rating_link"] = {"A": link}
     run = EvaluationRun.objects.get(pool=pools["province"])
     t["run"] = {"province": run}
     t["proposal"] = {"province": Proposal.objects.filter(run=run).first()}
@@ -704,7 +716,7 @@ attendee = Rule(lambda r, p: r == "member" and p == "A", "attended")
 EVALUATION = {
     "evaluation:index": R(get=users, ok={200, 302}),
     "evaluation:rate": R("lecture", kwargs=booking_id, get=attendee, post=attendee),
-    # A one-time link: anyone but the lecture's own instructor.
+    # A one-time link (for the secretary's lecture): anyone but the lecture's own instructor.
     "evaluation:link": R(
         "rating_link", kwargs=lambda link: {"token": link.token}, get=not_(l_instructor), post=not_(l_instructor)
     ),
