@@ -94,7 +94,6 @@ ROLES = [
 ADMINS = frozenset({"province_admin", "nanjing_admin", "jiangning_admin"})
 SECRETARIES = frozenset({"secretary", "secretary2", "xuzhou_secretary"})
 STAFF = ADMINS | SECRETARIES
-USERS = frozenset(ROLES) - {"anonymous"}
 
 # Organization places and the one above each: the demo tree, as far as the matrix needs it.
 PARENT = {"A": "jiangning", "B": "jiangning", "jiangning": "nanjing", "nanjing": "province", "X": "xuzhou"}
@@ -184,11 +183,6 @@ def within(*names: str | frozenset) -> Rule:
     return roles(*names) & Rule(lambda r, p: p is None or relation(r, p) == "own", "own")
 
 
-def above(*names: str | frozenset) -> Rule:
-    """Roles among ``names`` for which the place is own or above them (a pool a branch may use)."""
-    return roles(*names) & Rule(lambda r, p: relation(r, p) in {"own", "parent"}, "own-or-parent")
-
-
 # The role whose own person the target is (the instructor's profile, the member's record).
 owner = Rule(lambda r, p: p is not None and PLACES[p].owner == r, "owner")
 # The admins of exactly that organization: a pool is managed by its own department (pool/permissions).
@@ -208,7 +202,9 @@ role_home = Rule(lambda r, p: ROLE_HOME.get(r) == p, "role home")
 
 # The instructor side of a booking or lecture: its instructor's account, or the admins of the
 # instructor's pool when the instructor has none (booking/permissions.can_act_for_instructor). The
-# fixture fills it from the targets and checks it against the expectation written here.
+# fixture fills it from the targets: (kind, place) → role; in the demo province the secretary's
+# bookings are with the demo instructor, the other branches' with provincial instructors without an
+# account, answered by province_admin.
 INSTRUCTOR_SIDE: dict[tuple[str, str], str] = {}
 
 
@@ -441,6 +437,8 @@ def _build_targets(world: World) -> dict:
             INSTRUCTOR_SIDE[(kind, place)] = (
                 instructor.user.username if instructor.user else admin_of.get(instructor.pool.organization_id)
             )
+    assert INSTRUCTOR_SIDE[("booking", "A")] == "instructor", "the secretary books the demo instructor"
+    assert {INSTRUCTOR_SIDE[("booking", p)] for p in ("B", "X")} == {"province_admin"}
     run = EvaluationRun.objects.get(pool=pools["province"])
     t["run"] = {"province": run}
     t["proposal"] = {"province": Proposal.objects.filter(run=run).first()}
