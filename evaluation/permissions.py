@@ -107,6 +107,11 @@ def check_rater(
     def refuse(message, *, conflict=False, code="forbidden") -> RaterCheck:
         return RaterCheck(source=source, refusal=Refusal(str(message), conflict=conflict, code=code))
 
+    # Who may rate comes first: someone who may not rate this lecture at all is refused (403) whatever
+    # the window, so that a closed window does not show another branch's lecture to everyone.
+    check = _check_person(window, person, source=source, as_branch=as_branch, link=link, refuse=refuse)
+    if check.refusal is not None and not check.refusal.conflict:
+        return check
     if now >= window.closes_at:
         return refuse(
             _("Rating of this lecture closed on %(day)s.") % {"day": format_day(window.closes_at)},
@@ -115,6 +120,10 @@ def check_rater(
         )
     if now < window.opens_at:
         return refuse(_("Rating of this lecture has not opened yet."), conflict=True, code="rating_not_open")
+    return check
+
+
+def _check_person(window: RatingWindow, person, *, source: str, as_branch: bool, link, refuse) -> RaterCheck:
     if person is not None and window.instructor.user_id == person.pk:
         return refuse(_("You gave this lecture: instructors do not rate their own lectures."))
     if link is not None:

@@ -202,6 +202,8 @@ def member_url(member: Member) -> str:
 @login_required
 def member_leave(request, pk: int):
     member = _visible_member(request, pk)
+    if not permissions.can_manage_member(request.user, member):
+        raise PermissionDenied
     form = forms.LeaveForm(request.POST or None)
 
     def save(data):
@@ -371,6 +373,8 @@ def exemption_list(request):
 @login_required
 def exemption_request(request, pk: int):
     member = _visible_member(request, pk)
+    if not permissions.can_manage_member(request.user, member):
+        raise PermissionDenied
     form = forms.ExemptionForm(request.POST or None)
 
     def save(data):
@@ -393,6 +397,9 @@ def exemption_request(request, pk: int):
 @login_required
 def exemption_answer(request, pk: int):
     exemption = get_object_or_404(RecordExemption.objects.select_related("member__branch"), pk=pk)
+    # The reason (age, illness, disability) is personal: only the committee that approves sees it here.
+    if not permissions.can_approve_for_branch(request.user, exemption.member.branch):
+        raise PermissionDenied
     form = forms.ExemptionAnswerForm(request.POST or None)
 
     def save(data):
@@ -829,6 +836,8 @@ def partnership_create(request):
 def partnership_detail(request, pk: int):
     partnership = get_object_or_404(selectors.partnership_list(actor=request.user, include_ended=True), pk=pk)
     can_manage = permissions.can_manage_partnership(request.user, partnership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
     form = forms.ReviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and can_manage and form.is_valid():
         try:

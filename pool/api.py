@@ -201,11 +201,12 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instructor)
 
     @extend_schema(responses={200: StatusChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
     def history(self, request, pk=None):
         """Every status change: who, when, why. For the pool's admins, supervisors and the instructor."""
         instructor = self.get_object()
-        if not (can_view_pool(request.user, instructor.pool) or instructor.user_id == request.user.pk):
+        is_self = instructor.user_id is not None and instructor.user_id == request.user.pk
+        if not (is_self or can_view_pool(request.user, instructor.pool)):
             raise NotFound
         return Response(StatusChangeSerializer(instructor_history(instructor), many=True).data)
 
