@@ -673,22 +673,19 @@ def report(args, world: dict, prepared: dict, results: dict) -> None:
         f"\ncapacity phases (each task alone, {args.users} users, no think time, {args.capacity_seconds} s each): "
         f"target req/s ≥ {RATIO_TARGET:.0%} of trivial's"
     )
-    print(header + f"{'ratio':>8}{'ratio':>6}{'p95':>6}{'errors':>8}")
+    print("(p50/p95 here are at saturation, for information: with 20 users always waiting, about 20 / req/s)")
+    print(header + f"{'ratio':>8}{'ratio':>6}{'errors':>8}")
     for name, row in capacity.items():
         ratio = row["rps"] / trivial_rps if trivial_rps else 0.0
         ratio_ok = ratio >= RATIO_TARGET
-        p95_ok = row["p95_ms"] < P95_TARGET_MS
         errors_ok = row["failures"] == 0 and row["requests"] > 0
         if not ratio_ok:
             misses.append(f"{name} throughput")
-        if not p95_ok:
-            misses.append(f"{name} p95 alone")
         if not errors_ok:
             misses.append(f"{name} errors alone")
         print(
             f"{name:<16}{row['requests']:>9}{row['failures']:>9}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
-            f"{row['rps']:>9.1f}{ratio:>8.2f}{'PASS' if ratio_ok else 'MISS':>6}{'PASS' if p95_ok else 'MISS':>6}"
-            f"{'PASS' if errors_ok else 'MISS':>8}"
+            f"{row['rps']:>9.1f}{ratio:>8.2f}{'PASS' if ratio_ok else 'MISS':>6}{'PASS' if errors_ok else 'MISS':>8}"
         )
     for phase_name, rows in (("mixed", mixed), ("capacity", capacity)):
         for name, row in rows.items():
