@@ -499,18 +499,22 @@ def warm_up_recommender(base: str, token: str, branch: int, parallel: int) -> fl
         return time.perf_counter() - t
 
     quick_rounds = 0
-    with ThreadPoolExecutor(parallel) as pool:
+    pool = ThreadPoolExecutor(parallel)
+    try:
         while quick_rounds < 3 and time.perf_counter() - started < 300:
             slowest = max(pool.map(one, range(parallel * 2)))
             quick_rounds = quick_rounds + 1 if slowest < 1.0 else 0
+    finally:  # on Ctrl-C too: requests in flight end when gunicorn is stopped
+        pool.shutdown(wait=False, cancel_futures=True)
     return time.perf_counter() - started
 
 
-def stop(process: subprocess.Popen | None, name: str) -> None:
+def stop(process: subprocess.Popen | None, name: str, how: int = signal.SIGTERM) -> None:
+    """Signal the process group the bench started, wait 30 s, then kill it."""
     if process is None or process.poll() is not None:
         return
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, how)
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         print(f"{name} did not stop in 30 s: killing it", file=sys.stderr)
@@ -552,7 +556,9 @@ def main() -> None:
         drive(*args.drive)
         return
 
-    # SIGTERM ends the run like Ctrl-C: through the finally below.
+    # Ctrl-C and SIGTERM end the run through the finally below (SIGINT explicitly: a shell starting
+    # the bench in the background leaves it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     env = bench_env(args)
     base = f"http://127.0.0.1:{args.port}"
@@ -624,7 +630,7 @@ def main() -> None:
             raise RuntimeError("the Celery worker died:\n" + (work / "worker.log").read_text()[-2000:])
     finally:
         stop(driver, "locust")
-        stop(web, "gunicorn")
+        stop(web, "gunicorn", signal.SIGINT)  # quick shutdown: no request of the bench is worth waiting for
         stop(worker, "celery worker")
         worker_log.close()
         for f in work.glob("*"):
@@ -723,4 +729,8 @@ def report(args, world: dict, prepared: dict, results: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("interrupted: everything the bench started is stopped", file=sys.stderr)
+        sys.exit(130)
