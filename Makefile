@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 APPS := notifications orgs pool booking evaluation members activity records
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install dev-install migrate seed test test-services lint messages worker beat bench clean
+.PHONY: run install dev-install migrate seed test test-services lint messages worker beat bench bench-load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,14 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=/tmp/xianfeng-celerybeat-schedule
 
+## Every benchmark in bench/ but the load test.
 bench: install
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in $(filter-out bench/load.py,$(wildcard bench/*.py)); do echo "== $$f"; $(PY) $$f || exit 1; done
+
+## Load test: gunicorn + PostgreSQL + Redis on loopback, 20 users (docs/operations.md, section 8).
+## Needs PostgreSQL on 127.0.0.1 (DATABASE_URL, default .../loadbench) and Redis (REDIS_URL, default db 4).
+bench-load: install
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,4 +1,7 @@
+import logging
+
 from django.contrib.auth import authenticate
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, viewsets
@@ -10,7 +13,15 @@ from rest_framework.views import APIView
 
 from .models import Organization
 from .selectors import OrganizationFilter, org_list
-from .serializers import MeSerializer, OrganizationSerializer, TokenRequestSerializer, TokenResponseSerializer
+from .serializers import (
+    HealthSerializer,
+    MeSerializer,
+    OrganizationSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class TokenView(APIView):
@@ -34,6 +45,29 @@ class TokenView(APIView):
             raise ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class HealthView(APIView):
+    """Liveness of this web process and its database: ``{"status": "ok", "database": "ok"}``.
+
+    For load balancers and monitoring, so open to anyone and never throttled. It runs exactly one
+    query (``SELECT 1``) and reads no session, user or token; 503 when the database does not answer.
+    """
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = []
+
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            logger.exception("health check: the database did not answer")
+            return Response({"status": "error", "database": "unavailable"}, status=503)
+        return Response({"status": "ok", "database": "ok"})
 
 
 class MeView(generics.RetrieveAPIView):

@@ -159,16 +159,15 @@ class InstructorFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        topic_match = Topic.objects.filter(instructor=OuterRef("pk")).filter(
-            Q(title__icontains=value) | Q(abstract__icontains=value)
-        )
+        # One uncorrelated subquery (hashed once by PostgreSQL) rather than one topic lookup per instructor.
+        topic_match = Topic.objects.filter(Q(title__icontains=value) | Q(abstract__icontains=value))
         return queryset.filter(
             Q(name__icontains=value)
             | Q(code__iexact=value)
             | Q(employer__icontains=value)
             | Q(title__icontains=value)
             | Q(bio__icontains=value)
-            | Exists(topic_match)
+            | Q(pk__in=topic_match.values("instructor_id"))
         )
 
     def filter_sub_area(self, queryset, name, value):
