@@ -422,6 +422,8 @@ def points(request):
     form = None
     if j.has_role(Role.SECRETARY) or j.has_role(Role.ORG_ADMIN):
         form = forms.PointTableForm(request.POST or None, branches=branches)
+    elif request.method == "POST":
+        raise PermissionDenied  # computing a table is the branch's: a member only reads
         if request.method == "POST" and form.is_valid():
             try:
                 table = services.point_table_compute(
@@ -467,7 +469,9 @@ def points_table(request, pk):
     if not perm.can_view_point_table(request.user, table):
         raise PermissionDenied
     can_keep = perm.can_keep_records(request.user, table.branch)
-    if request.method == "POST" and can_keep:
+    if request.method == "POST":
+        if not can_keep:
+            raise PermissionDenied  # the branch's members read the published table; only the branch publishes
         services.point_table_publish(actor=request.user, table=table)
         messages.success(request, _("Published within the branch."))
         return redirect("records:points-table", table.pk)
