@@ -25,7 +25,11 @@ def can_view_member_records(user: User, member: Member) -> bool:
 
 
 def can_view_entry(user: User, entry: RecordEntry) -> bool:
-    return is_own(user, entry.member) or jurisdiction_of(user).covers(entry.branch)
+    """The member, the branch that wrote the entry and the member's own branch (an inflow branch writes
+    the entries of a mobile member attending there; the outflow branch keeps the whole record), and the
+    admins above either: the same scope as ``selectors.entry_list``."""
+    j = jurisdiction_of(user)
+    return is_own(user, entry.member) or j.covers(entry.branch) or j.covers(entry.member.branch)
 
 
 def can_answer_entry(user: User, entry: RecordEntry) -> bool:

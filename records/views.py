@@ -69,7 +69,10 @@ def _kept_member(request, pk: int) -> Member:
 
 def _entry(request, pk: int) -> RecordEntry:
     entry = get_object_or_404(
-        RecordEntry.objects.select_related("member", "member__user", "branch", "corrects", "activity"), pk=pk
+        RecordEntry.objects.select_related(
+            "member", "member__user", "member__branch", "branch", "corrects", "activity"
+        ),
+        pk=pk,
     )
     if not perm.can_view_entry(request.user, entry):
         raise PermissionDenied
@@ -419,11 +422,11 @@ def branch_export(request, pk):
 def points(request):
     j = jurisdiction_of(request.user)
     branches = selectors.branches_for(actor=request.user)
+    if request.method == "POST" and not (j.has_role(Role.SECRETARY) or j.has_role(Role.ORG_ADMIN)):
+        raise PermissionDenied  # computing a table is the branch's: a member only reads them
     form = None
     if j.has_role(Role.SECRETARY) or j.has_role(Role.ORG_ADMIN):
         form = forms.PointTableForm(request.POST or None, branches=branches)
-    elif request.method == "POST":
-        raise PermissionDenied  # computing a table is the branch's: a member only reads
         if request.method == "POST" and form.is_valid():
             try:
                 table = services.point_table_compute(

@@ -1324,3 +1324,47 @@ def test_admin_site_registry_matches_the_urls():
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         assert "admin:{}_{}_changelist".format(*info) in names
+
+
+# Who sees and who keeps an org-life entry that the Xuzhou branch (inflow) wrote for a mobile member of the
+# secretary's branch (outflow): both branches and the admins above either see it (records/selectors: "the
+# records of the branch, including the entries the branch wrote for mobile members attending there"); the
+# branch that wrote it keeps it (records/permissions.can_keep_records on the entry's branch).
+MOBILE_ENTRY_READERS = {"province_admin", "nanjing_admin", "jiangning_admin", "secretary", "xuzhou_secretary"}
+MOBILE_ENTRY_KEEPERS = {"province_admin", "xuzhou_secretary"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_mobile_members_entry_is_open_to_both_branches(world, db, role):
+    """Regression: the entry page checked the entry's branch only, so the outflow branch was refused (403)
+    the entry of its own mobile member that its member page lists and the API returns (200)."""
+    from activity.models import Attendance
+    from records import services as records_services
+    from records.models import RecordEntry
+
+    a, x = world.orgs["A"], world.orgs["X"]
+    guest = Attendance.objects.filter(is_mobile_guest=True, member__branch=a, activity__branch=x).first()
+    assert guest is not None, "the demo province has a mobile member of A attending in Xuzhou"
+    records_services.attendance_entries_sync(activity_id=guest.activity_id)
+    entry = RecordEntry.objects.get(activity_id=guest.activity_id, member=guest.member, corrects=None)
+    assert entry.branch == x
+    client = _client(world, role)
+    page = client.get(reverse("records:entry", kwargs={"pk": entry.pk}))
+    api = client.get(reverse("record-entry-detail", kwargs={"pk": entry.pk}))
+    withdraw = client.post(
+        reverse("record-entry-withdraw", kwargs={"pk": entry.pk}),
+        {"reason": "录入有误"},
+        content_type="application/json",
+    )
+    said = f"{role}: page {page.status_code}, API {api.status_code}, withdraw {withdraw.status_code}"
+    if role == "anonymous":
+        assert (page.status_code, api.status_code, withdraw.status_code) == (302, 401, 401), said
+        return
+    if role in MOBILE_ENTRY_READERS:
+        assert (page.status_code, api.status_code) == (200, 200), said
+    else:
+        assert page.status_code in {403, 404} and api.status_code in {403, 404}, said
+    if role in MOBILE_ENTRY_KEEPERS:
+        assert withdraw.status_code == 200, said
+    else:
+        assert withdraw.status_code in {403, 404}, said
