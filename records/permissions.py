@@ -45,4 +45,5 @@ def can_view_point_table(user: User, table: PointTable) -> bool:
     if jurisdiction_of(user).covers(table.branch):
         return True
     member = getattr(user, "member", None) if user.is_authenticated else None
-    return table.is_published and member is not None and member.branch_id == table.branch_id
+    # A member of the branch now (as selectors.point_table_list): one who left no longer sees its table.
+    return table.is_published and member is not None and member.left_on is None and member.branch_id == table.branch_id

@@ -1368,3 +1368,24 @@ def test_a_mobile_members_entry_is_open_to_both_branches(world, db, role):
         assert withdraw.status_code == 200, said
     else:
         assert withdraw.status_code in {403, 404}, said
+
+
+def test_a_member_who_left_no_longer_sees_the_branch_points_table(world, db):
+    """Regression: the points-table page showed a branch's published table (every member's points) to
+    anyone whose member record named the branch, also after they had left it; the API already hid it."""
+    from members import services as member_services
+    from members.models import Member
+
+    table = world.targets["points_table"]["A"]
+    client = _client(world, "member")
+    page = reverse("records:points-table", kwargs={"pk": table.pk})
+    api = reverse("record-point-table-detail", kwargs={"pk": table.pk})
+    assert (client.get(page).status_code, client.get(api).status_code) == (200, 200)
+    member = Member.objects.get(user=world.users["member"])
+    member_services.member_leave(
+        actor=world.users["secretary"],
+        member=member,
+        left_on=timezone.localdate(),
+        reason=Member.LeftReason.TRANSFERRED,
+    )
+    assert (client.get(page).status_code, client.get(api).status_code) == (403, 404)
