@@ -16,8 +16,12 @@ are the router's, without a namespace), written with ``R(target, get=..., post=.
   (beside it), ``parent`` (above it), ``other`` (someone else's, for instructor and member) or
   ``public`` (anonymous): the test id names role, place and relation, e.g.
   ``booking:detail-GET-secretary2-A(sibling)``;
-* ``kwargs``: how to build the URL's arguments from the target object (default ``{"pk": obj.pk}``);
-  ``query``: GET parameters the URL needs; ``multipart``: an upload endpoint;
+* ``kwargs``: how to build the URL's arguments from the target object (default ``{"pk": obj.pk}``;
+  ``no_kwargs`` for a URL without arguments whose target only goes into the query or the body);
+  ``query``: GET parameters the URL needs (a dict, or a function of the target object);
+  ``multipart``: an upload endpoint; ``body``: a function of the target object giving a valid body
+  for the unsafe methods (JSON on the API, form data on pages) where an empty body would be refused
+  alike for everyone before the person is looked at;
 * one :class:`Rule` per HTTP method (``get``, ``post``, ``put``, ``patch``, ``delete``) saying who is
   *allowed*: ``anyone``, ``users``, ``nobody``, ``roles(...)``, ``within(...)`` (the role's
   jurisdiction covers the place), ``inside(...)`` (the role's organization is the place's or below),
@@ -27,8 +31,8 @@ are the router's, without a namespace), written with ``R(target, get=..., post=.
 Expected statuses (SPEC section 9):
 
 * allowed GET: 200 (``ok`` overrides, e.g. an index page that redirects);
-* allowed unsafe request with an empty body: taken, or refused as bad input or a conflict (2xx, 302,
-  400, 409);
+* allowed unsafe request (an empty body, or ``body``): taken, or refused as bad input or a conflict (2xx,
+  302, 400, 409);
 * logged-in role not allowed, GET: 403 or 404 (``others`` overrides, e.g. a page that redirects a
   member to their own). A row marked ``scoped`` (``**LIST``) is a list of the caller's jurisdiction:
   a role without one may instead get 200 with an empty list (checked for JSON);
@@ -43,8 +47,8 @@ Adding a URL
 row whose URL is gone). To add one, put a line in the app's dict below (for records: ``RECORDS``)::
 
     RECORDS = {
-        "records:entry": R("entry", get=within(STAFF) | owner, post=within(SECRETARIES)),
-        "record-entry-list": R(get=users, **LIST),
+        "records:entry": R("entry", get=within(STAFF) | owner),
+        "record-entry-list": R("member", kwargs=no_kwargs, get=users, post=keeps, body=..., **LIST),
         "record-entry-confirm": R("entry", post=owner),
     }
 
