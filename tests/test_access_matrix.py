@@ -1040,11 +1040,15 @@ reader = within(STAFF) | owner
 published_to_members = Rule(lambda r, p: r == "member" and p == "A", "the branch's members (published)")
 
 
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
 def _member_body(**fields) -> Callable[[object], dict]:
-    return lambda m: {"member": m.pk, **fields}
+    """A body naming the target member; a callable value is called when the request is made."""
+    return lambda m: {"member": m.pk, **{k: v() if callable(v) else v for k, v in fields.items()}}
 
 
-TODAY = timezone.localdate
 RECORDS = {
     "records:home": R(get=roles(STAFF)),
     "records:me": R(get=users),
@@ -1057,14 +1061,14 @@ RECORDS = {
         "member",
         get=keeps,
         post=keeps,
-        body=lambda m: {"merit": "reward", "occurred_on": TODAY().isoformat(), "title": "矩阵表彰"},
+        body=lambda m: {"merit": "reward", "occurred_on": _today(), "title": "矩阵表彰"},
     ),
     "records:role-create": R("member", get=keeps, post=keeps),
     "records:dues-pay": R(
         "member",
         get=keeps,
         post=keeps,
-        body=lambda m: {"first_month": TODAY().isoformat(), "months": 1, "paid_on": TODAY().isoformat()},
+        body=lambda m: {"first_month": _today(), "months": 1, "paid_on": _today()},
     ),
     "records:entry": R("entry", get=reader),
     "records:entry-confirm": R("entry", post=owner),
@@ -1086,7 +1090,7 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
-        body=_member_body(kind="merit", merit="reward", occurred_on=TODAY().isoformat(), title="矩阵表彰"),
+        body=_member_body(kind="merit", merit="reward", occurred_on=_today, title="矩阵表彰"),
         **LIST,
     ),
     "record-entry-detail": R("entry", get=reader, patch=keeps, body=lambda e: {"title": "矩阵改题"}),
@@ -1106,8 +1110,8 @@ RECORDS = {
             "number": f"矩阵卡{m.pk}",
             "numbered_by": m.branch.parent.parent_id,
             "stamped_by": m.branch.parent_id,
-            "stamped_on": TODAY().isoformat(),
-            "issued_on": TODAY().isoformat(),
+            "stamped_on": _today(),
+            "issued_on": _today(),
         },
         **LIST,
     ),
@@ -1117,18 +1121,18 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
-        body=_member_body(first_month=TODAY().isoformat(), paid_on=TODAY().isoformat()),
+        body=_member_body(first_month=_today, paid_on=_today),
         **LIST,
     ),
     "record-dues-payment-detail": R("payment", get=reader),
     "record-dues-payment-quarterly": R(
-        "member", kwargs=no_kwargs, post=keeps, body=_member_body(reason="外出务工", approved_on=TODAY().isoformat())
+        "member", kwargs=no_kwargs, post=keeps, body=_member_body(reason="外出务工", approved_on=_today)
     ),
     "record-dues-payment-arrears-reason": R(
         "member",
         kwargs=no_kwargs,
         post=keeps,
-        body=_member_body(until_month=TODAY().isoformat(), reason="住院治疗"),
+        body=_member_body(until_month=_today, reason="住院治疗"),
     ),
     "record-dues-payment-arrears": R("branch", kwargs=no_kwargs, query=lambda b: {"branch": b.pk}, get=keeps),
     "record-point-rule-list": R(get=roles(STAFF), **LIST),
@@ -1143,7 +1147,7 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
-        body=lambda b: {"branch": b.pk, "year": TODAY().year},
+        body=lambda b: {"branch": b.pk, "year": timezone.localdate().year},
         **LIST,
     ),
     "record-point-table-detail": R("points_table", get=keeps | published_to_members),
