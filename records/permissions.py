@@ -25,7 +25,11 @@ def can_view_member_records(user: User, member: Member) -> bool:
 
 
 def can_view_entry(user: User, entry: RecordEntry) -> bool:
-    return is_own(user, entry.member) or jurisdiction_of(user).covers(entry.branch)
+    """The member, the branch that wrote the entry and the member's own branch (an inflow branch writes
+    the entries of a mobile member attending there; the outflow branch keeps the whole record), and the
+    admins above either: the same scope as ``selectors.entry_list``."""
+    j = jurisdiction_of(user)
+    return is_own(user, entry.member) or j.covers(entry.branch) or j.covers(entry.member.branch)
 
 
 def can_answer_entry(user: User, entry: RecordEntry) -> bool:
@@ -41,4 +45,5 @@ def can_view_point_table(user: User, table: PointTable) -> bool:
     if jurisdiction_of(user).covers(table.branch):
         return True
     member = getattr(user, "member", None) if user.is_authenticated else None
-    return table.is_published and member is not None and member.branch_id == table.branch_id
+    # A member of the branch now (as selectors.point_table_list): one who left no longer sees its table.
+    return table.is_published and member is not None and member.left_on is None and member.branch_id == table.branch_id

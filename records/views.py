@@ -69,7 +69,10 @@ def _kept_member(request, pk: int) -> Member:
 
 def _entry(request, pk: int) -> RecordEntry:
     entry = get_object_or_404(
-        RecordEntry.objects.select_related("member", "member__user", "branch", "corrects", "activity"), pk=pk
+        RecordEntry.objects.select_related(
+            "member", "member__user", "member__branch", "branch", "corrects", "activity"
+        ),
+        pk=pk,
     )
     if not perm.can_view_entry(request.user, entry):
         raise PermissionDenied
@@ -419,6 +422,8 @@ def branch_export(request, pk):
 def points(request):
     j = jurisdiction_of(request.user)
     branches = selectors.branches_for(actor=request.user)
+    if request.method == "POST" and not (j.has_role(Role.SECRETARY) or j.has_role(Role.ORG_ADMIN)):
+        raise PermissionDenied  # computing a table is the branch's: a member only reads them
     form = None
     if j.has_role(Role.SECRETARY) or j.has_role(Role.ORG_ADMIN):
         form = forms.PointTableForm(request.POST or None, branches=branches)
@@ -467,7 +472,9 @@ def points_table(request, pk):
     if not perm.can_view_point_table(request.user, table):
         raise PermissionDenied
     can_keep = perm.can_keep_records(request.user, table.branch)
-    if request.method == "POST" and can_keep:
+    if request.method == "POST":
+        if not can_keep:
+            raise PermissionDenied  # the branch's members read the published table; only the branch publishes
         services.point_table_publish(actor=request.user, table=table)
         messages.success(request, _("Published within the branch."))
         return redirect("records:points-table", table.pk)

@@ -16,8 +16,12 @@ are the router's, without a namespace), written with ``R(target, get=..., post=.
   (beside it), ``parent`` (above it), ``other`` (someone else's, for instructor and member) or
   ``public`` (anonymous): the test id names role, place and relation, e.g.
   ``booking:detail-GET-secretary2-A(sibling)``;
-* ``kwargs``: how to build the URL's arguments from the target object (default ``{"pk": obj.pk}``);
-  ``query``: GET parameters the URL needs; ``multipart``: an upload endpoint;
+* ``kwargs``: how to build the URL's arguments from the target object (default ``{"pk": obj.pk}``;
+  ``no_kwargs`` for a URL without arguments whose target only goes into the query or the body);
+  ``query``: GET parameters the URL needs (a dict, or a function of the target object);
+  ``multipart``: an upload endpoint; ``body``: a function of the target object giving a valid body
+  for the unsafe methods (JSON on the API, form data on pages) where an empty body would be refused
+  alike for everyone before the person is looked at;
 * one :class:`Rule` per HTTP method (``get``, ``post``, ``put``, ``patch``, ``delete``) saying who is
   *allowed*: ``anyone``, ``users``, ``nobody``, ``roles(...)``, ``within(...)`` (the role's
   jurisdiction covers the place), ``inside(...)`` (the role's organization is the place's or below),
@@ -27,8 +31,8 @@ are the router's, without a namespace), written with ``R(target, get=..., post=.
 Expected statuses (SPEC section 9):
 
 * allowed GET: 200 (``ok`` overrides, e.g. an index page that redirects);
-* allowed unsafe request with an empty body: taken, or refused as bad input or a conflict (2xx, 302,
-  400, 409);
+* allowed unsafe request (an empty body, or ``body``): taken, or refused as bad input or a conflict (2xx,
+  302, 400, 409);
 * logged-in role not allowed, GET: 403 or 404 (``others`` overrides, e.g. a page that redirects a
   member to their own). A row marked ``scoped`` (``**LIST``) is a list of the caller's jurisdiction:
   a role without one may instead get 200 with an empty list (checked for JSON);
@@ -43,8 +47,8 @@ Adding a URL
 row whose URL is gone). To add one, put a line in the app's dict below (for records: ``RECORDS``)::
 
     RECORDS = {
-        "records:entry": R("entry", get=within(STAFF) | owner, post=within(SECRETARIES)),
-        "record-entry-list": R(get=users, **LIST),
+        "records:entry": R("entry", get=within(STAFF) | owner),
+        "record-entry-list": R("member", kwargs=no_kwargs, get=users, post=keeps, body=..., **LIST),
         "record-entry-confirm": R("entry", post=owner),
     }
 
@@ -230,8 +234,13 @@ class Row:
     others: frozenset[int] = frozenset({403, 404})  # a logged-in role that is not allowed
     # A list scoped to the caller's jurisdiction: a role with none may also get 200 with an empty list.
     scoped: bool = False
-    query: dict = field(default_factory=dict)  # GET parameters the URL needs
+    # GET parameters the URL needs: a dict, or a function of the target object.
+    query: dict | Callable[[object], dict] = field(default_factory=dict)
     multipart: bool = False  # an upload: the empty body goes as multipart/form-data, not JSON
+    # A body for the unsafe methods instead of an empty one (a function of the target object): where the
+    # input is checked before the person, an empty body is refused alike for everyone (400) and says
+    # nothing of who may act. JSON on the API, form data on pages.
+    body: Callable[[object], dict] | None = None
 
     def rules(self) -> dict[str, Rule]:
         return {
@@ -252,6 +261,11 @@ def R(target=None, places=None, **kw) -> Row:
 
 def pk(obj) -> dict:
     return {"pk": obj.pk}
+
+
+def no_kwargs(obj) -> dict:
+    """A URL without arguments whose target only goes into the body or the query (a create, a filter)."""
+    return {}
 
 
 # --- targets: the objects URLs name, per place, found in (or added to) the demo province ------------
@@ -293,6 +307,14 @@ DEFAULT_PLACES = {
     "confirmed": ("A", "B", "X"),
     "run": ("province",),
     "proposal": ("province",),
+    "branch": ("A", "B", "X"),
+    "entry": ("member", "A", "B", "X"),
+    "disputed_entry": ("member", "A", "B", "X"),
+    "confirmed_entry": ("member", "A", "B", "X"),
+    "card": ("member", "A", "B", "X"),
+    "payment": ("member", "A", "B", "X"),
+    "points_table": ("A", "B", "X"),
+    "points_org": ("jiangning", "xuzhou"),
 }
 
 
@@ -504,7 +526,104 @@ def _build_targets(world: World) -> dict:
         actor=users["province_admin"], year=2027, holidays=[(date(2027, 1, 1), "元旦")]
     )
     t["holiday_calendar"] = {"province": calendar}
+    t.update(_records_targets(world, t))
     return t
+
+
+def _records_targets(world: World, t: dict) -> dict:
+    """Member records: the seed keeps them in the secretary's branch only (cards, dues, the demo member's
+    entries, the committee's points rules and a published table); the sibling and Xuzhou branches get
+    theirs here, through the records services, each made by its own secretary."""
+    from members.models import Member
+    from members.selectors import record_keeping_members
+    from orgs.errors import DomainError
+    from records import services as records_services
+    from records.dues import monthly_dues
+    from records.models import ActivityCard, DuesPayment, PointTable, RecordEntry
+
+    orgs, users = world.orgs, world.users
+    today = timezone.localdate()
+    demo_member = t["member"]["member"]
+    secretary_of = {"A": users["secretary"], "B": users["secretary2"], "X": users["xuzhou_secretary"]}
+    # A record-keeping member without an account in each branch (in A: not the demo member, one who pays
+    # dues), whose monthly dues the 2008 rules can compute.
+    kept: dict[str, Member] = {}
+    for place in ("A", "B", "X"):
+        candidates = record_keeping_members(orgs[place]).exclude(user__isnull=False)
+        if place == "A":
+            candidates = candidates.filter(pk__in=DuesPayment.objects.values("member"))
+        for candidate in candidates:
+            try:
+                monthly_dues(candidate.dues_category, candidate.monthly_income)
+            except DomainError:
+                continue
+            kept[place] = candidate
+            break
+    assert set(kept) == {"A", "B", "X"}, kept
+
+    def merit(place: str, title: str) -> RecordEntry:
+        member = demo_member if place == "member" else kept[place]
+        return records_services.merit_entry_create(
+            actor=secretary_of[PLACES[place].org],
+            member=member,
+            merit=RecordEntry.Merit.REWARD,
+            occurred_on=today,
+            title=title,
+        )
+
+    r: dict[str, dict] = {}
+    # Pending: the demo member's newest waiting entry (seeded); new rewards elsewhere.
+    r["entry"] = {
+        "member": RecordEntry.objects.filter(member=demo_member, status=RecordEntry.Status.PENDING).latest("pk"),
+        **{place: merit(place, "矩阵待确认") for place in ("A", "B", "X")},
+    }
+    # Disputed: the demo member disputes their own; the other members have no account, so their entries
+    # are moved through the state machine (arrangement: only the member could dispute them).
+    disputed = {"member": merit("member", "矩阵有异议")}
+    records_services.entry_dispute(actor=users["member"], entry=disputed["member"], reason="日期有误")
+    for place in ("A", "B", "X"):
+        disputed[place] = merit(place, "矩阵有异议")
+        disputed[place].transition_to(RecordEntry.Status.DISPUTED, reason="日期有误")
+    r["disputed_entry"] = disputed
+    # Confirmed: the demo member confirms their own; the others likewise moved (arrangement).
+    confirmed = {"member": merit("member", "矩阵已确认")}
+    records_services.entry_confirm(actor=users["member"], entry=confirmed["member"])
+    for place in ("A", "B", "X"):
+        confirmed[place] = merit(place, "矩阵已确认")
+        confirmed[place].confirmed_at = timezone.now()
+        confirmed[place].transition_to(RecordEntry.Status.CONFIRMED, save_fields=["confirmed_at"])
+    r["confirmed_entry"] = confirmed
+
+    # Cards and dues: seeded in A; issued and paid by the sibling and Xuzhou secretaries here.
+    for place in ("B", "X"):
+        branch = orgs[place]
+        records_services.card_issue(
+            actor=secretary_of[place],
+            member=kept[place],
+            number=f"矩阵{branch.pk}",
+            numbered_by=branch.parent.parent,
+            stamped_by=branch.parent,
+            stamped_on=today - timedelta(days=40),
+            issued_on=today - timedelta(days=35),
+        )
+        records_services.dues_pay(actor=secretary_of[place], member=kept[place], first_month=today, paid_on=today)
+    people = {"member": demo_member, **kept}
+    r["card"] = {place: ActivityCard.objects.get(member=m) for place, m in people.items()}
+    r["payment"] = {place: DuesPayment.objects.filter(member=m).latest("pk") for place, m in people.items()}
+
+    # Points: the committee of A has rules and a published table (seeded); B's table is computed but
+    # not published; X has no rules, its table is computed all the same.
+    r["points_table"] = {
+        "A": PointTable.objects.get(branch=orgs["A"], published_at__isnull=False, year=today.year),
+        **{
+            place: records_services.point_table_compute(actor=secretary_of[place], branch=orgs[place], year=today.year)
+            for place in ("B", "X")
+        },
+    }
+    # Where points rules are set: the committees above A (with the seeded rules) and above X.
+    r["points_org"] = {"jiangning": orgs["committee:A"], "xuzhou": orgs["committee:X"]}
+    r["branch"] = {place: orgs[place] for place in ("A", "B", "X")}
+    return r
 
 
 @pytest.fixture(scope="module")
@@ -908,8 +1027,132 @@ ACTIVITY = {
     "excellent-case-withdraw": R("case", post=admin_within),
 }
 
-# The records app is built on another branch; its rows go here (see the module docstring).
-RECORDS: dict[str, Row] = {}
+# Member records (记实, SPEC section 8; records/permissions.py): the member sees their own record and
+# alone confirms or disputes its entries; the branch keeps the records (its secretary, or an admin above
+# acting for it, as with activity days and members: can_keep_records) — cards, dues, rewards, roles,
+# resolving disputes, withdrawing and correcting entries, the points tables; the admins above supervise
+# their subtree and take the branch's archive; points rules belong to the admins of the organization
+# that sets them (a committee). Writes carry a valid body, so that a refusal is about the person.
+keeps = within(STAFF)
+reader = within(STAFF) | owner
+# A points table once published: the branch's members see it (only A's is published; the demo member's
+# branch is A).
+published_to_members = Rule(lambda r, p: r == "member" and p == "A", "the branch's members (published)")
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _member_body(**fields) -> Callable[[object], dict]:
+    """A body naming the target member; a callable value is called when the request is made."""
+    return lambda m: {"member": m.pk, **{k: v() if callable(v) else v for k, v in fields.items()}}
+
+
+RECORDS = {
+    "records:home": R(get=roles(STAFF)),
+    "records:me": R(get=users),
+    "records:disputes": R(get=roles(STAFF)),
+    "records:arrears": R(get=roles(STAFF)),
+    "records:member": R("member", get=reader),
+    "records:member-print": R("member", get=reader),
+    "records:card-issue": R("member", get=keeps, post=keeps),
+    "records:merit-create": R(
+        "member",
+        get=keeps,
+        post=keeps,
+        body=lambda m: {"merit": "reward", "occurred_on": _today(), "title": "矩阵表彰"},
+    ),
+    "records:role-create": R("member", get=keeps, post=keeps),
+    "records:dues-pay": R(
+        "member",
+        get=keeps,
+        post=keeps,
+        body=lambda m: {"first_month": _today(), "months": 1, "paid_on": _today()},
+    ),
+    "records:entry": R("entry", get=reader),
+    "records:entry-confirm": R("entry", post=owner),
+    "records:entry-dispute": R("entry", get=owner, post=owner, body=lambda e: {"reason": "矩阵异议"}),
+    "records:entry-resolve": R("disputed_entry", get=keeps, post=keeps, body=lambda e: {"reply": "已核实"}),
+    "records:entry-withdraw": R("entry", get=keeps, post=keeps, body=lambda e: {"reason": "录入有误"}),
+    "records:entry-correct": R(
+        "confirmed_entry", get=keeps, post=keeps, body=lambda e: {"reason": "矩阵更正", "voids": "on"}
+    ),
+    # The archive (记实档案) the branch keeps for inspection (保存备查): the branch and the admins above.
+    "records:branch-export": R("branch", get=keeps),
+    # Every user sees the points tables they may (a member: their branch's published ones); computing one
+    # is the branch's.
+    "records:points": R(get=users, post=roles(STAFF)),
+    "records:points-table": R("points_table", get=keeps | published_to_members, post=keeps),
+    "records:point-rules": R("points_org", get=within(ADMINS), post=within(ADMINS)),
+    "record-entry-list": R(
+        "member",
+        kwargs=no_kwargs,
+        get=users,
+        post=keeps,
+        body=_member_body(kind="merit", merit="reward", occurred_on=_today, title="矩阵表彰"),
+        **LIST,
+    ),
+    "record-entry-detail": R("entry", get=reader, patch=keeps, body=lambda e: {"title": "矩阵改题"}),
+    "record-entry-confirm": R("entry", post=owner),
+    "record-entry-dispute": R("entry", post=owner, body=lambda e: {"reason": "矩阵异议"}),
+    "record-entry-resolve": R("disputed_entry", post=keeps, body=lambda e: {"reply": "已核实"}),
+    "record-entry-withdraw": R("entry", post=keeps, body=lambda e: {"reason": "录入有误"}),
+    "record-entry-correct": R("confirmed_entry", post=keeps, body=lambda e: {"reason": "矩阵更正", "voids": True}),
+    "record-entry-export": R("branch", kwargs=no_kwargs, query=lambda b: {"branch": b.pk}, get=keeps),
+    "record-card-list": R(
+        "member",
+        kwargs=no_kwargs,
+        get=users,
+        post=keeps,
+        body=lambda m: {
+            "member": m.pk,
+            "number": f"矩阵卡{m.pk}",
+            "numbered_by": m.branch.parent.parent_id,
+            "stamped_by": m.branch.parent_id,
+            "stamped_on": _today(),
+            "issued_on": _today(),
+        },
+        **LIST,
+    ),
+    "record-card-detail": R("card", get=reader),
+    "record-dues-payment-list": R(
+        "member",
+        kwargs=no_kwargs,
+        get=users,
+        post=keeps,
+        body=_member_body(first_month=_today, paid_on=_today),
+        **LIST,
+    ),
+    "record-dues-payment-detail": R("payment", get=reader),
+    "record-dues-payment-quarterly": R(
+        "member", kwargs=no_kwargs, post=keeps, body=_member_body(reason="外出务工", approved_on=_today)
+    ),
+    "record-dues-payment-arrears-reason": R(
+        "member",
+        kwargs=no_kwargs,
+        post=keeps,
+        body=_member_body(until_month=_today, reason="住院治疗"),
+    ),
+    "record-dues-payment-arrears": R("branch", kwargs=no_kwargs, query=lambda b: {"branch": b.pk}, get=keeps),
+    "record-point-rule-list": R(get=roles(STAFF), **LIST),
+    "record-point-rule-set-rules": R(
+        "points_org",
+        kwargs=no_kwargs,
+        post=within(ADMINS),
+        body=lambda o: {"organization": o.pk, "rules": [{"item": "reward", "points": "3"}]},
+    ),
+    "record-point-table-list": R(
+        "branch",
+        kwargs=no_kwargs,
+        get=users,
+        post=keeps,
+        body=lambda b: {"branch": b.pk, "year": timezone.localdate().year},
+        **LIST,
+    ),
+    "record-point-table-detail": R("points_table", get=keeps | published_to_members),
+    "record-point-table-publish": R("points_table", post=keeps),
+}
 
 APP_ROWS = [ORGS, NOTIFICATIONS, POOL, BOOKING, EVALUATION, MEMBERS, ACTIVITY, RECORDS]
 ROWS: dict[str, Row] = {}
@@ -992,7 +1235,7 @@ def _is_empty_list(response) -> bool:
 @pytest.mark.parametrize(("name", "method", "role", "place"), list(_cases()))
 def test_access(world, db, name, method, role, place):
     row = ROWS[name]
-    kwargs = {}
+    kwargs, obj = {}, None
     if row.target is not None:
         obj = world.targets[row.target].get(place)
         assert obj is not None, f"no {row.target} at {place} in the demo province"
@@ -1002,7 +1245,13 @@ def test_access(world, db, name, method, role, place):
     allowed = row.rules()[method](role, place)
     client = _client(world, role)
     if method == "GET":
-        response = client.get(url, row.query)
+        response = client.get(url, row.query(obj) if callable(row.query) else row.query)
+    elif row.body is not None:
+        data = row.body(obj)
+        if is_api:
+            response = getattr(client, method.lower())(url, data, content_type="application/json")
+        else:
+            response = client.post(url, data)
     else:
         extra = {"content_type": "application/json"} if is_api and not row.multipart else {}
         response = getattr(client, method.lower())(url, **extra)
@@ -1083,3 +1332,68 @@ def test_admin_site_registry_matches_the_urls():
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         assert "admin:{}_{}_changelist".format(*info) in names
+
+
+# Who sees and who keeps an org-life entry that the Xuzhou branch (inflow) wrote for a mobile member of the
+# secretary's branch (outflow): both branches and the admins above either see it (records/selectors: "the
+# records of the branch, including the entries the branch wrote for mobile members attending there"); the
+# branch that wrote it keeps it (records/permissions.can_keep_records on the entry's branch).
+MOBILE_ENTRY_READERS = {"province_admin", "nanjing_admin", "jiangning_admin", "secretary", "xuzhou_secretary"}
+MOBILE_ENTRY_KEEPERS = {"province_admin", "xuzhou_secretary"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_mobile_members_entry_is_open_to_both_branches(world, db, role):
+    """Regression: the entry page checked the entry's branch only, so the outflow branch was refused (403)
+    the entry of its own mobile member that its member page lists and the API returns (200)."""
+    from activity.models import Attendance
+    from records import services as records_services
+    from records.models import RecordEntry
+
+    a, x = world.orgs["A"], world.orgs["X"]
+    guest = Attendance.objects.filter(is_mobile_guest=True, member__branch=a, activity__branch=x).first()
+    assert guest is not None, "the demo province has a mobile member of A attending in Xuzhou"
+    records_services.attendance_entries_sync(activity_id=guest.activity_id)
+    entry = RecordEntry.objects.get(activity_id=guest.activity_id, member=guest.member, corrects=None)
+    assert entry.branch == x
+    client = _client(world, role)
+    page = client.get(reverse("records:entry", kwargs={"pk": entry.pk}))
+    api = client.get(reverse("record-entry-detail", kwargs={"pk": entry.pk}))
+    withdraw = client.post(
+        reverse("record-entry-withdraw", kwargs={"pk": entry.pk}),
+        {"reason": "录入有误"},
+        content_type="application/json",
+    )
+    said = f"{role}: page {page.status_code}, API {api.status_code}, withdraw {withdraw.status_code}"
+    if role == "anonymous":
+        assert (page.status_code, api.status_code, withdraw.status_code) == (302, 401, 401), said
+        return
+    if role in MOBILE_ENTRY_READERS:
+        assert (page.status_code, api.status_code) == (200, 200), said
+    else:
+        assert page.status_code in {403, 404} and api.status_code in {403, 404}, said
+    if role in MOBILE_ENTRY_KEEPERS:
+        assert withdraw.status_code == 200, said
+    else:
+        assert withdraw.status_code in {403, 404}, said
+
+
+def test_a_member_who_left_no_longer_sees_the_branch_points_table(world, db):
+    """Regression: the points-table page showed a branch's published table (every member's points) to
+    anyone whose member record named the branch, also after they had left it; the API already hid it."""
+    from members import services as member_services
+    from members.models import Member
+
+    table = world.targets["points_table"]["A"]
+    client = _client(world, "member")
+    page = reverse("records:points-table", kwargs={"pk": table.pk})
+    api = reverse("record-point-table-detail", kwargs={"pk": table.pk})
+    assert (client.get(page).status_code, client.get(api).status_code) == (200, 200)
+    member = Member.objects.get(user=world.users["member"])
+    member_services.member_leave(
+        actor=world.users["secretary"],
+        member=member,
+        left_on=timezone.localdate(),
+        reason=Member.LeftReason.TRANSFERRED,
+    )
+    assert (client.get(page).status_code, client.get(api).status_code) == (403, 404)
