@@ -686,6 +686,7 @@ ORGS = {
     # nobody sees the nodes beside or above that.
     "orgs:tree-node": R("org", get=within(STAFF) | role_home),
     "api-token": R(post=anyone),
+    "api-health": R(get=anyone),
     "api-me": R(get=users),
     "org-list": R(get=users, **LIST),
     "org-detail": R("org", get=within(STAFF) | role_home),
