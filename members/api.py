@@ -7,13 +7,13 @@ writes an audit row. Objects outside the caller's jurisdiction are 404.
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -119,7 +119,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer},
-        responses={200: s.ImportResultSerializer, 400: s.ImportResultSerializer},
+        responses={200: s.ImportResultSerializer, 400: s.ImportRejectedSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_roster(self, request):
