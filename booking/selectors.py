@@ -152,7 +152,7 @@ class BookingFilter(django_filters.FilterSet):
 def apply_booking_filters(qs: QuerySet[Booking], filters) -> QuerySet[Booking]:
     filterset = BookingFilter(filters, queryset=qs)
     if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
+        raise ValidationError(filterset.errors.as_data())  # keeps each error's code
     return filterset.qs
 
 
@@ -200,7 +200,7 @@ def bookable_instructor_list(*, branch: Organization, filters=None) -> QuerySet[
     if filters:
         filterset = InstructorFilter(filters, queryset=qs)
         if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+            raise ValidationError(filterset.errors.as_data())  # keeps each error's code
         qs = filterset.qs
     return (
         qs.select_related("pool", "pool__organization")

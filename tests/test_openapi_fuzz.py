@@ -116,8 +116,14 @@ def _refused_for_the_data(exceptions) -> bool:
     if not exceptions:
         return False
     for exc in exceptions:
-        if isinstance(exc, DomainError | ModelValidationError):
+        if isinstance(exc, DomainError):
             continue
+        if isinstance(exc, ModelValidationError):
+            # A model's or a form's own rule; its code tells a rule (none, or the app's) from a shape error.
+            errors = [e for group in exc.error_dict.values() for e in group] if hasattr(exc, "error_dict") else []
+            if not {e.code for e in errors or exc.error_list} & SHAPE_CODES:
+                continue
+            return False
         if isinstance(exc, ValidationError) and not _codes(exc.get_codes()) & SHAPE_CODES:
             continue
         return False
