@@ -21,8 +21,11 @@ from .models import (
     Question,
 )
 
+# YYYY-MM from 2000-01 to 2100-12, the months MonthField takes.
+MONTH_SCHEMA = {"type": "string", "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2026-10"}
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+
+@extend_schema_field(MONTH_SCHEMA)
 class MonthField(serializers.Field):
     """A month written ``YYYY-MM`` (a full date is taken as its month); the first day of it."""
 

@@ -142,9 +142,9 @@ class RatingLinksView(GenericAPIView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("year", int, description="Only this year."),
-        OpenApiParameter("pool", int, description="Only this pool's instructors."),
-        OpenApiParameter("instructor", int, description="Only this instructor."),
+        OpenApiParameter("year", {"type": "integer", "minimum": 0}, description="Only this year."),
+        OpenApiParameter("pool", {"type": "integer", "minimum": 0}, description="Only this pool's instructors."),
+        OpenApiParameter("instructor", {"type": "integer", "minimum": 0}, description="Only this instructor."),
     ]
 )
 class RatingSummaryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

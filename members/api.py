@@ -150,7 +150,7 @@ class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return selectors.probation_list(actor=self.request.user, ending_within=int(raw) if raw else None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("ending_within", int, description="days")],
+        parameters=[OpenApiParameter("ending_within", {"type": "integer", "minimum": 0}, description="days")],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

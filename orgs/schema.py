@@ -9,7 +9,8 @@ many attempts) to each operation, so that a client â€” and the contract tests â€
 (a flat partial update from a form), but form encoding cannot say ``null``, a list or a nested object,
 so documenting the JSON schemas under form media types promised what the API cannot read. Uploads
 (multipart only) keep their media type. It also documents times (``HH:MM[:SS]``) by a pattern: the
-``time`` format means an RFC 3339 time with an offset, which the API neither sends nor needs.
+``time`` format means an RFC 3339 time with an offset, which the API neither sends nor needs. And a
+required text input (``minLength`` 1) must hold a non-blank character: DRF trims text before checking it.
 """
 
 ERROR = {
@@ -71,6 +72,23 @@ def _local_times(node):
             _local_times(value)
 
 
+def _not_only_blanks(node):
+    """Text inputs that must not be blank: DRF strips them first, so spaces alone are refused too."""
+    if isinstance(node, dict):
+        if (
+            node.get("type") == "string"
+            and node.get("minLength", 0) >= 1
+            and not {"pattern", "format", "enum"} & node.keys()
+            and not node.get("readOnly")
+        ):
+            node["pattern"] = r"\S"
+        for value in node.values():
+            _not_only_blanks(value)
+    elif isinstance(node, list):
+        for value in node:
+            _not_only_blanks(value)
+
+
 def document_json_requests(result, generator, request, public):
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
@@ -81,4 +99,12 @@ def document_json_requests(result, generator, request, public):
                 for media_type in FORM_MEDIA_TYPES:
                     content.pop(media_type, None)
     _local_times(result)
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _not_only_blanks(component)
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in METHODS:
+                _not_only_blanks(operation.get("parameters", []))
+                _not_only_blanks(operation.get("requestBody", {}))
     return result
