@@ -296,7 +296,8 @@ class AttendanceEntrySerializer(serializers.Serializer):
 class ActivityRecordSerializer(ActivityFieldsMixin):
     """The attendance of every member expected, and optionally the details (and date) at the same time."""
 
-    attendance = AttendanceEntrySerializer(many=True, allow_empty=False)
+    # A ListField so that the schema says minItems 1 (drf-spectacular does not read allow_empty).
+    attendance = serializers.ListField(child=AttendanceEntrySerializer(), allow_empty=False, min_length=1)
     held_on = serializers.DateField(required=False)
     move_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
