@@ -105,11 +105,11 @@ class InstructorSerializer(serializers.ModelSerializer):
     def get_level_name(self, obj) -> str:
         return str(LEVEL_LABELS[obj.pool.level])
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))  # null when the caller may not see it
     def get_phone(self, obj) -> str | None:
         return self._policy().phone(obj)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_email(self, obj) -> str | None:
         return self._policy().email(obj)
 
