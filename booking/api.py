@@ -68,7 +68,9 @@ def _branch_for(user, branch_id: int | None) -> Organization:
         return choices[0]
     if not choices:
         raise PermissionDenied(_("Only a branch secretary requests lectures."))
-    raise serializers.ValidationError({"branch": [_("You lead several branches: say which one asks.")]})
+    raise serializers.ValidationError(
+        {"branch": [_("You lead several branches: say which one asks.")]}, code="branch_needed"
+    )
 
 
 class BookingViewSet(

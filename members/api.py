@@ -8,6 +8,7 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -329,7 +330,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             fs = selectors.MobileFilter(self.request.query_params, queryset=queryset)
             fs.request_user = self.request.user
             if not fs.is_valid():
-                raise ValidationError(fs.errors)
+                raise translate_validation(fs.errors)  # a DRF error that keeps each error's code
             return fs.qs
         return queryset
 
