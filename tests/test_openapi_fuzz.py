@@ -135,6 +135,18 @@ def _refused_for_the_data(exceptions) -> bool:
 SCALAR_TYPES = {"string", "integer", "number", "boolean"}
 
 
+def _scalars_at(value, pointer: list[str]) -> bool:
+    """Whether every value the schema pointer reaches in the body is a JSON scalar (not null)."""
+    if not pointer:
+        return isinstance(value, str | int | float)
+    head, rest = pointer[0], pointer[1:]
+    if head == "properties" and rest:
+        return isinstance(value, dict) and rest[0] in value and _scalars_at(value[rest[0]], rest[1:])
+    if head == "items":
+        return isinstance(value, list) and bool(value) and all(_scalars_at(item, rest) for item in value)
+    return False
+
+
 def _only_scalar_retyping_in_body(case) -> bool:
     """Whether the case's only violation is a body value of one scalar type where another is due."""
     from schemathesis.core.mutations import OperatorKind
@@ -151,16 +163,11 @@ def _only_scalar_retyping_in_body(case) -> bool:
     if isinstance(data, CoveragePhaseData):
         if data.scenario != CoverageScenario.INCORRECT_TYPE or not isinstance(case.body, dict):
             return False
-        # `location` points into the schema: /properties/<name>[/properties/<name>...]/type
+        # `location` points into the schema: /properties/<name>, /items, ... and ends in /type.
         parts = (data.location or "").strip("/").split("/")
-        if len(parts) < 3 or parts[-1] != "type" or parts[0::2][:-1] != ["properties"] * (len(parts) // 2):
+        if len(parts) < 2 or parts[-1] != "type":
             return False
-        value = case.body
-        for name in parts[1::2]:
-            if not isinstance(value, dict) or name not in value:
-                return False
-            value = value[name]
-        return isinstance(value, str | int | float)
+        return _scalars_at(case.body, parts[:-1])
     mutations = getattr(data, "mutations", ())
     return bool(mutations) and all(
         m.operator == OperatorKind.CHANGE_TYPE
