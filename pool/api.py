@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from orgs.models import Organization, User
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from . import services
 from .imports import ImportRejected
@@ -98,7 +98,7 @@ ImportErrorSerializer = inline_serializer(
 
 class RosterFilter(django_filters.FilterSet):
     # An id that matches nothing is an empty list, as for any other filter value, not a 400.
-    pool = django_filters.NumberFilter(field_name="pool_id")
+    pool = IdFilter(field_name="pool_id")
 
     class Meta:
         model = RosterVersion
@@ -106,7 +106,7 @@ class RosterFilter(django_filters.FilterSet):
 
 
 class RecommendationFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="call_id")
+    call = IdFilter(field_name="call_id")
 
     class Meta:
         model = Recommendation

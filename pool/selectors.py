@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from orgs.models import Organization, Role
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from .models import (
     LEVEL_OF_KIND,
@@ -164,7 +164,7 @@ class InstructorFilter(django_filters.FilterSet):
     level = LevelFilter(field_name="pool__level", label=_("level"))
     category = CategoryFilter(field_name="category", label=_("category"))
     sub_area = SubAreaFilter(method="filter_sub_area", label=_("sub-area"))
-    pool = django_filters.NumberFilter(field_name="pool_id", label=_("pool"))
+    pool = IdFilter(field_name="pool_id", label=_("pool"))
     status = django_filters.MultipleChoiceFilter(choices=Instructor.Status.choices, label=_("status"))
     code = django_filters.CharFilter(field_name="code", label=_("instructor code"))
 
