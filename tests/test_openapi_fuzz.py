@@ -16,8 +16,8 @@ a state that does not allow it). The schema cannot express those, and SPEC secti
 field errors for them. So a 400 to a schema-valid request passes only when the server refused it for
 such a reason: a domain rule (``orgs.errors.DomainError``, a model's ``clean``) or a validation error
 whose codes are all about the data (``does_not_exist``, ``unique``, ``authorization``, or a code the
-application chose for a rule), or an import whose file content was refused row by row (the
-schema says "a file"; what is in it is data). A 400 with a shape code (``required``, ``invalid``, ``max_length``,
+application chose for a rule), or an import whose uploaded file was refused, as a whole (not an
+.xlsx or .csv, empty) or row by row: the schema says "a file"; its name and content are data. A 400 with a shape code (``required``, ``invalid``, ``max_length``,
 ``invalid_choice``, ...) means the schema promised something the API refuses, and fails as ST202.
 
 Second ``negative_data_rejection`` (ST201, a schema-violating request accepted): DRF
@@ -201,8 +201,8 @@ def _positive_data_acceptance(caught: list[Exception]):
             return None
         if _refused_for_the_data(caught):
             return None
-        if case.path.endswith("/import/") and "errors" in response.json():
-            return None  # the file's rows and columns were checked: its content, not the request's shape
+        if case.path.endswith("/import/") and set(response.json()) <= {"file", "errors"}:
+            return None  # the uploaded file was refused (its type, its rows): its content, not the request's shape
         codes = [e.get_codes() if hasattr(e, "get_codes") else type(e).__name__ for e in caught]
         raise AssertionError(
             f"ST202 Schema-valid request rejected with 400 for its shape: {response.text[:500]}\ncodes: {codes}"
