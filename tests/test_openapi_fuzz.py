@@ -17,7 +17,8 @@ field errors for them. So a 400 to a schema-valid request passes only when the s
 such a reason: a domain rule (``orgs.errors.DomainError``, a model's ``clean``) or a validation error
 whose codes are all about the data (``does_not_exist``, ``unique``, ``authorization``, or a code the
 application chose for a rule), or an import whose uploaded file was refused, as a whole (not an
-.xlsx or .csv, empty) or row by row: the schema says "a file"; its name and content are data. A 400 with a shape code (``required``, ``invalid``, ``max_length``,
+.xlsx or .csv, empty) or row by row: the schema says "a file"; its name and content are data.
+A 400 with a shape code (``required``, ``invalid``, ``max_length``,
 ``invalid_choice``, ...) means the schema promised something the API refuses, and fails as ST202.
 
 Second ``negative_data_rejection`` (ST201, a schema-violating request accepted): DRF
