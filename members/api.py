@@ -138,6 +138,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
 
 
+MAX_DAYS_AHEAD = 36500  # a hundred years: further than any probation can end
+
+
 class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Open probations; ``?ending_within=30`` lists those ending within 30 days (or overdue)."""
 
@@ -146,12 +149,16 @@ class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         raw = self.request.query_params.get("ending_within")
-        if raw not in (None, "") and not raw.isdigit():
-            raise ValidationError({"ending_within": ["days"]})
+        if raw not in (None, "") and not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_DAYS_AHEAD):
+            raise ValidationError({"ending_within": [f"0–{MAX_DAYS_AHEAD}"]})
         return selectors.probation_list(actor=self.request.user, ending_within=int(raw) if raw else None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("ending_within", {"type": "integer", "minimum": 0}, description="days")],
+        parameters=[
+            OpenApiParameter(
+                "ending_within", {"type": "integer", "minimum": 0, "maximum": MAX_DAYS_AHEAD}, description="days"
+            )
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -74,7 +74,7 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberDetailSerializer(MemberSerializer):
     """One member, with the dues inputs that the records app computes from."""
 
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # none yet, or gone on leaving
 
     class Meta(MemberSerializer.Meta):
         fields = [*MemberSerializer.Meta.fields, "user", "dues_category", "monthly_income"]
