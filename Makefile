@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 APPS := notifications orgs pool booking evaluation members activity records
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install dev-install migrate seed test test-services lint messages worker beat bench bench-load clean
+.PHONY: run install dev-install migrate seed test test-services fuzz lint messages worker beat bench bench-load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-services: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider -q
+
+## Schemathesis against the API schema on SQLite (set DATABASE_URL for PostgreSQL); FUZZ_EXAMPLES=100 by default.
+fuzz: install
+	$(PY) -m pytest -p no:cacheprovider -q -m fuzz -n 2 tests/test_openapi_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

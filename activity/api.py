@@ -6,13 +6,13 @@ Objects outside the caller's jurisdiction are 404; writes for a branch outside i
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +32,12 @@ def _valid(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+# Query parameter schemas with the bounds that _int_param and MonthField enforce.
+ID = {"type": "integer", "minimum": 1, "maximum": 10**9}
+YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
+MONTH = s.MONTH_SCHEMA
 
 
 def _int_param(request, name: str, default: int | None = None, *, low: int = 1, high: int = 10**9) -> int | None:
@@ -100,7 +106,7 @@ class DayRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.DayRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="default: this year")],
+        parameters=[OpenApiParameter("year", YEAR, description="default: this year")],
         responses={200: s.RuleDatesSerializer},
     )
     @action(detail=True, methods=["get"])
@@ -140,8 +146,8 @@ class ActivityDayViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM; default: this month"),
-            OpenApiParameter("branch", int, description="a branch, or an organization whose branches to list"),
+            OpenApiParameter("month", MONTH, description="YYYY-MM; default: this month"),
+            OpenApiParameter("branch", ID, description="a branch, or an organization whose branches to list"),
         ],
         responses={200: s.PlannedDaySerializer(many=True)},
     )
@@ -362,8 +368,8 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("branch", int),
-            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("branch", ID),
+            OpenApiParameter("month", MONTH, description="YYYY-MM"),
         ]
     )
     def list(self, request, *args, **kwargs):
@@ -412,9 +418,9 @@ class ExcellentCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 # --- supervision --------------------------------------------------------------------------------------
 
 SUPERVISION_PARAMS = [
-    OpenApiParameter("org", int, description="default: the top organization the caller administers"),
-    OpenApiParameter("year", int, description="default: this year"),
-    OpenApiParameter("month", str, description="YYYY-MM: one month instead of the whole year"),
+    OpenApiParameter("org", ID, description="default: the top organization the caller administers"),
+    OpenApiParameter("year", YEAR, description="default: this year"),
+    OpenApiParameter("month", MONTH, description="YYYY-MM: one month instead of the whole year"),
 ]
 
 

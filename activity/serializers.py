@@ -21,8 +21,11 @@ from .models import (
     Question,
 )
 
+# YYYY-MM from 2000-01 to 2100-12, the months MonthField takes.
+MONTH_SCHEMA = {"type": "string", "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2026-10"}
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+
+@extend_schema_field(MONTH_SCHEMA)
 class MonthField(serializers.Field):
     """A month written ``YYYY-MM`` (a full date is taken as its month); the first day of it."""
 
@@ -293,7 +296,8 @@ class AttendanceEntrySerializer(serializers.Serializer):
 class ActivityRecordSerializer(ActivityFieldsMixin):
     """The attendance of every member expected, and optionally the details (and date) at the same time."""
 
-    attendance = AttendanceEntrySerializer(many=True, allow_empty=False)
+    # A ListField so that the schema says minItems 1 (drf-spectacular does not read allow_empty).
+    attendance = serializers.ListField(child=AttendanceEntrySerializer(), allow_empty=False, min_length=1)
     held_on = serializers.DateField(required=False)
     move_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

@@ -6,13 +6,13 @@ outside one's jurisdiction.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from orgs.models import Organization
@@ -61,14 +61,16 @@ def _branch_for(user, branch_id: int | None) -> Organization:
     if branch_id is not None:
         branch = Organization.objects.filter(pk=branch_id).first()
         if branch is None:
-            raise serializers.ValidationError({"branch": [_("No such branch.")]})
+            raise serializers.ValidationError({"branch": [_("No such branch.")]}, code="does_not_exist")
         return branch
     choices = list(branches[:2])
     if len(choices) == 1:
         return choices[0]
     if not choices:
         raise PermissionDenied(_("Only a branch secretary requests lectures."))
-    raise serializers.ValidationError({"branch": [_("You lead several branches: say which one asks.")]})
+    raise serializers.ValidationError(
+        {"branch": [_("You lead several branches: say which one asks.")]}, code="branch_needed"
+    )
 
 
 class BookingViewSet(
@@ -108,7 +110,7 @@ class BookingViewSet(
         if instructor_id is not None:
             instructor = Instructor.objects.filter(pk=instructor_id).first()
             if instructor is None:
-                raise serializers.ValidationError({"instructor": [_("No such instructor.")]})
+                raise serializers.ValidationError({"instructor": [_("No such instructor.")]}, code="does_not_exist")
         booking = services.booking_create(actor=request.user, branch=branch, instructor=instructor, **data)
         return self._detail(booking, status.HTTP_201_CREATED)
 
@@ -213,7 +215,7 @@ class BookingViewSet(
         serializer.is_valid(raise_exception=True)
         answer = OpenAnswer.objects.filter(pk=serializer.validated_data["answer"], booking=booking).first()
         if answer is None:
-            raise serializers.ValidationError({"answer": [_("No such answer to this request.")]})
+            raise serializers.ValidationError({"answer": [_("No such answer to this request.")]}, code="does_not_exist")
         booking = services.booking_pick(booking=booking, answer=answer, actor=request.user)
         return self._detail(booking)
 

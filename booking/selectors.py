@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs.models import Organization, Role
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 from pool.models import Instructor
 from pool.selectors import InstructorFilter, bookable_instructors
 
@@ -124,8 +124,8 @@ def with_related(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Booking.Status.choices, label=gettext_lazy("status"))
     kind = django_filters.ChoiceFilter(choices=Booking.Kind.choices, label=gettext_lazy("kind of request"))
-    branch = django_filters.NumberFilter(field_name="branch_id", label=gettext_lazy("requesting branch"))
-    instructor = django_filters.NumberFilter(field_name="instructor_id", label=gettext_lazy("instructor"))
+    branch = IdFilter(field_name="branch_id", label=gettext_lazy("requesting branch"))
+    instructor = IdFilter(field_name="instructor_id", label=gettext_lazy("instructor"))
     date_from = django_filters.DateFilter(method="filter_from", label=gettext_lazy("from date"))
     date_to = django_filters.DateFilter(method="filter_to", label=gettext_lazy("to date"))
     q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("text"))
@@ -152,7 +152,7 @@ class BookingFilter(django_filters.FilterSet):
 def apply_booking_filters(qs: QuerySet[Booking], filters) -> QuerySet[Booking]:
     filterset = BookingFilter(filters, queryset=qs)
     if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
+        raise ValidationError(filterset.errors.as_data())  # keeps each error's code
     return filterset.qs
 
 
@@ -200,7 +200,7 @@ def bookable_instructor_list(*, branch: Organization, filters=None) -> QuerySet[
     if filters:
         filterset = InstructorFilter(filters, queryset=qs)
         if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+            raise ValidationError(filterset.errors.as_data())  # keeps each error's code
         qs = filterset.qs
     return (
         qs.select_related("pool", "pool__organization")

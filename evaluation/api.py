@@ -7,13 +7,12 @@ the instructor), 409 for the lecture's state (not delivered, closed, already rat
 """
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound
-from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -143,9 +142,9 @@ class RatingLinksView(GenericAPIView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("year", int, description="Only this year."),
-        OpenApiParameter("pool", int, description="Only this pool's instructors."),
-        OpenApiParameter("instructor", int, description="Only this instructor."),
+        OpenApiParameter("year", {"type": "integer", "minimum": 0}, description="Only this year."),
+        OpenApiParameter("pool", {"type": "integer", "minimum": 0}, description="Only this pool's instructors."),
+        OpenApiParameter("instructor", {"type": "integer", "minimum": 0}, description="Only this instructor."),
     ]
 )
 class RatingSummaryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -208,7 +207,7 @@ class EvaluationRunViewSet(
         serializer.is_valid(raise_exception=True)
         pool = Pool.objects.filter(pk=serializer.validated_data["pool"]).first()
         if pool is None:
-            raise serializers.ValidationError({"pool": [_("No such pool.")]})
+            raise serializers.ValidationError({"pool": [_("No such pool.")]}, code="does_not_exist")
         run = services.run_start(pool=pool, year=serializer.validated_data["year"], actor=request.user)
         return self._detail(run, status.HTTP_202_ACCEPTED)
 
@@ -290,12 +289,12 @@ class DisciplineIncidentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, 
         data = dict(serializer.validated_data)
         instructor = Instructor.objects.select_related("pool").filter(pk=data.pop("instructor")).first()
         if instructor is None:
-            raise serializers.ValidationError({"instructor": [_("No such instructor.")]})
+            raise serializers.ValidationError({"instructor": [_("No such instructor.")]}, code="does_not_exist")
         booking_id = data.pop("booking")
         booking = None
         if booking_id is not None:
             booking = Booking.objects.filter(pk=booking_id).first()
             if booking is None:
-                raise serializers.ValidationError({"booking": [_("No such lecture.")]})
+                raise serializers.ValidationError({"booking": [_("No such lecture.")]}, code="does_not_exist")
         incident = services.incident_record(instructor=instructor, actor=request.user, booking=booking, **data)
         return Response(DisciplineIncidentSerializer(incident).data, status=status.HTTP_201_CREATED)

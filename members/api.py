@@ -7,13 +7,14 @@ writes an audit row. Objects outside the caller's jurisdiction are 404.
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -119,7 +120,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer},
-        responses={200: s.ImportResultSerializer, 400: s.ImportResultSerializer},
+        responses={200: s.ImportResultSerializer, 400: s.ImportRejectedSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_roster(self, request):
@@ -137,6 +138,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
 
 
+MAX_DAYS_AHEAD = 36500  # a hundred years: further than any probation can end
+
+
 class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Open probations; ``?ending_within=30`` lists those ending within 30 days (or overdue)."""
 
@@ -145,12 +149,16 @@ class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         raw = self.request.query_params.get("ending_within")
-        if raw not in (None, "") and not raw.isdigit():
-            raise ValidationError({"ending_within": ["days"]})
+        if raw not in (None, "") and not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_DAYS_AHEAD):
+            raise ValidationError({"ending_within": [f"0–{MAX_DAYS_AHEAD}"]})
         return selectors.probation_list(actor=self.request.user, ending_within=int(raw) if raw else None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("ending_within", int, description="days")],
+        parameters=[
+            OpenApiParameter(
+                "ending_within", {"type": "integer", "minimum": 0, "maximum": MAX_DAYS_AHEAD}, description="days"
+            )
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -329,7 +337,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             fs = selectors.MobileFilter(self.request.query_params, queryset=queryset)
             fs.request_user = self.request.user
             if not fs.is_valid():
-                raise ValidationError(fs.errors)
+                raise translate_validation(fs.errors)  # a DRF error that keeps each error's code
             return fs.qs
         return queryset
 

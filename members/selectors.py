@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, User
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from .models import (
     Activist,
@@ -71,7 +71,7 @@ def _open_inflow_in(j, member_ref: str = "pk") -> Exists:
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("name"))
-    branch = django_filters.NumberFilter(method="filter_branch", label=_("branch"))
+    branch = IdFilter(method="filter_branch", label=_("branch"))
     status = django_filters.ChoiceFilter(choices=Member.Status.choices)
     dues_category = django_filters.ChoiceFilter(choices=Member.dues_category.field.choices)
     is_leading_cadre = django_filters.BooleanFilter()

@@ -37,7 +37,8 @@ class MemberSerializer(serializers.ModelSerializer):
     """A member as listed: masked ID number and phone."""
 
     branch = OrgRef(read_only=True)
-    group = OrgRef(read_only=True)
+    group = OrgRef(read_only=True, allow_null=True)
+    left_reason = serializers.ChoiceField(choices=Member.LeftReason.choices, allow_blank=True, read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -73,7 +74,7 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberDetailSerializer(MemberSerializer):
     """One member, with the dues inputs that the records app computes from."""
 
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # none yet, or gone on leaving
 
     class Meta(MemberSerializer.Meta):
         fields = [*MemberSerializer.Meta.fields, "user", "dues_category", "monthly_income"]
@@ -125,7 +126,8 @@ class LeaveSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
-    branch = _org_field(required=False, allow_null=True)
+    # A form field: leave it out for "the branch named in each row"; a form cannot send null.
+    branch = _org_field(required=False)
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -140,6 +142,17 @@ class ImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     error_count = serializers.IntegerField()
     errors = ImportErrorSerializer(many=True)
+
+
+class ImportRejectedSerializer(serializers.Serializer):
+    """A 400 from the import: the rows and columns at fault, or a problem with the upload itself."""
+
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    error_count = serializers.IntegerField(required=False)
+    errors = ImportErrorSerializer(many=True, required=False)
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+    branch = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 # --- probation and exemptions -------------------------------------------------------------------------
@@ -314,8 +327,8 @@ class MobileSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     member_status = serializers.CharField(source="member.status", read_only=True)
     outflow_branch = OrgRef(read_only=True)
-    inflow_branch = OrgRef(read_only=True)
-    inflow_group = OrgRef(read_only=True)
+    inflow_branch = OrgRef(read_only=True, allow_null=True)
+    inflow_group = OrgRef(read_only=True, allow_null=True)
     certificate_issuer = OrgRef(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     last_contact_on = serializers.DateField(read_only=True, allow_null=True)

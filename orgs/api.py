@@ -42,7 +42,7 @@ class TokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None or not user.is_active:
-            raise ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
+            raise ValidationError({"non_field_errors": [_("Wrong user name or password.")]}, code="authorization")
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -1,8 +1,16 @@
-"""OpenAPI post-processing: the error answers every operation can give (SPEC section 9).
+"""OpenAPI post-processing: the error answers every operation can give (SPEC section 9), and the
+request formats the API documents.
 
-drf-spectacular documents the success answers; this hook adds 400 (field errors), 401 (no or a bad
-token), 403/404 (outside one's jurisdiction), 409 (a state or schedule conflict) and 429 (too many
-attempts) to each operation, so that a client — and the contract tests — know them.
+drf-spectacular documents the success answers; `add_error_responses` adds 400 (field errors), 401 (no
+or a bad token), 403/404 (outside one's jurisdiction), 409 (a state or schedule conflict) and 429 (too
+many attempts) to each operation, so that a client — and the contract tests — know them.
+
+`document_json_requests` documents JSON request bodies only. The form parsers stay on for convenience
+(a flat partial update from a form), but form encoding cannot say ``null``, a list or a nested object,
+so documenting the JSON schemas under form media types promised what the API cannot read. Uploads
+(multipart only) keep their media type. It also documents times (``HH:MM[:SS]``) by a pattern: the
+``time`` format means an RFC 3339 time with an offset, which the API neither sends nor needs. And a
+required text input (``minLength`` 1) must hold a non-blank character: DRF trims text before checking it.
 """
 
 ERROR = {
@@ -44,4 +52,59 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
                     },
                 )
+    return result
+
+
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _local_times(node):
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = TIME_PATTERN
+            node.setdefault("example", "09:00:00")
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
+def _not_only_blanks(node):
+    """Text inputs that must not be blank: DRF strips them first, so spaces alone are refused too."""
+    if isinstance(node, dict):
+        if (
+            node.get("type") == "string"
+            and node.get("minLength", 0) >= 1
+            and not {"pattern", "format", "enum"} & node.keys()
+            and not node.get("readOnly")
+        ):
+            node["pattern"] = r"\S"
+        for value in node.values():
+            _not_only_blanks(value)
+    elif isinstance(node, list):
+        for value in node:
+            _not_only_blanks(value)
+
+
+def document_json_requests(result, generator, request, public):
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                for media_type in FORM_MEDIA_TYPES:
+                    content.pop(media_type, None)
+    _local_times(result)
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _not_only_blanks(component)
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in METHODS:
+                _not_only_blanks(operation.get("parameters", []))
+                _not_only_blanks(operation.get("requestBody", {}))
     return result

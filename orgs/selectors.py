@@ -7,8 +7,10 @@ branch (the branch and its party groups), everyone else only their own data.
 from dataclasses import dataclass, field
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Organization, Role, RoleAssignment, User
 
@@ -109,10 +111,25 @@ def forget_jurisdiction(user: User) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number from 1, as the schema says. An id of nothing filters to nothing."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("text"))
     kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = Organization

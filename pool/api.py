@@ -5,6 +5,7 @@ the public fields of active instructors (no contact data at all), as on the publ
 other endpoint needs credentials (401 without).
 """
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from orgs.models import Organization, User
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from . import services
 from .imports import ImportRejected
@@ -62,19 +63,12 @@ from .serializers import (
 )
 
 
-class ReadPublicly(permissions.BasePermission):
-    """Safe methods for anyone; writes need credentials."""
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
-
-
 def _users_named(usernames) -> list[User]:
     users = list(User.objects.filter(username__in=usernames, is_active=True))
     missing = sorted(set(usernames) - {u.username for u in users})
     if missing:
         raise serializers.ValidationError(
-            {"reviewers": [_("Unknown user names: %(names)s") % {"names": ", ".join(missing)}]}
+            {"reviewers": [_("Unknown user names: %(names)s") % {"names": ", ".join(missing)}]}, code="does_not_exist"
         )
     return users
 
@@ -90,14 +84,33 @@ ImportResultSerializer = inline_serializer(
 ImportErrorSerializer = inline_serializer(
     "InstructorImportErrors",
     {
-        "file": serializers.ListField(child=serializers.CharField()),
+        # Either the upload itself is wrong (`file`) or rows are (`errors`).
+        "file": serializers.ListField(child=serializers.CharField(), required=False),
         "errors": inline_serializer(
             "InstructorImportRowError",
             {"row": serializers.IntegerField(), "column": serializers.CharField(), "message": serializers.CharField()},
             many=True,
+            required=False,
         ),
     },
 )
+
+
+class RosterFilter(django_filters.FilterSet):
+    # An id that matches nothing is an empty list, as for any other filter value, not a 400.
+    pool = IdFilter(field_name="pool_id")
+
+    class Meta:
+        model = RosterVersion
+        fields = ["pool"]
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    call = IdFilter(field_name="call_id")
+
+    class Meta:
+        model = Recommendation
+        fields = ["call"]
 
 
 class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -112,7 +125,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = InstructorSerializer
     queryset = Instructor.objects.none()  # for the schema; requests use get_queryset
     filterset_class = InstructorFilter
-    permission_classes = [ReadPublicly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -196,7 +209,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         user = User.objects.filter(username=serializer.validated_data["username"], is_active=True).first()
         if user is None:
-            raise serializers.ValidationError({"username": [_("No such user.")]})
+            raise serializers.ValidationError({"username": [_("No such user.")]}, code="does_not_exist")
         services.instructor_link_user(instructor=instructor, actor=request.user, user=user)
         return self._detail(instructor)
 
@@ -287,7 +300,7 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = PoolSerializer
     queryset = Pool.objects.none()
-    permission_classes = [ReadPublicly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -309,7 +322,7 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.validated_data
         organization = Organization.objects.filter(pk=data.pop("organization")).first()
         if organization is None:
-            raise serializers.ValidationError({"organization": [_("No such organization.")]})
+            raise serializers.ValidationError({"organization": [_("No such organization.")]}, code="does_not_exist")
         pool = services.pool_create(organization=organization, actor=request.user, **data)
         return Response(PoolSerializer(self.get_queryset().get(pk=pool.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -345,7 +358,7 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = RosterVersion.objects.none()
     permission_classes = [permissions.AllowAny]
-    filterset_fields = ["pool"]
+    filterset_class = RosterFilter
 
     def get_queryset(self):
         qs = roster_list()
@@ -373,7 +386,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.validated_data
         pool = Pool.objects.filter(pk=data.pop("pool")).select_related("organization").first()
         if pool is None:
-            raise serializers.ValidationError({"pool": [_("No such pool.")]})
+            raise serializers.ValidationError({"pool": [_("No such pool.")]}, code="does_not_exist")
         reviewers = _users_named(data.pop("reviewers"))
         call = services.call_create(pool=pool, actor=request.user, reviewers=reviewers, **data)
         return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
@@ -411,7 +424,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     serializer_class = RecommendationSerializer
     queryset = Recommendation.objects.none()
-    filterset_fields = ["call"]
+    filterset_class = RecommendationFilter
 
     def get_queryset(self):
         return recommendation_list(actor=self.request.user)
@@ -424,10 +437,12 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data = serializer.validated_data
         call = call_list(actor=request.user).filter(pk=data.pop("call")).first()
         if call is None:
-            raise serializers.ValidationError({"call": [_("No such call, or it is not open to you.")]})
+            raise serializers.ValidationError(
+                {"call": [_("No such call, or it is not open to you.")]}, code="does_not_exist"
+            )
         org = Organization.objects.filter(pk=data.pop("recommending_org")).first()
         if org is None:
-            raise serializers.ValidationError({"recommending_org": [_("No such organization.")]})
+            raise serializers.ValidationError({"recommending_org": [_("No such organization.")]}, code="does_not_exist")
         recommendation = services.recommendation_create(call=call, actor=request.user, recommending_org=org, **data)
         fresh = self.get_queryset().get(pk=recommendation.pk)
         return Response(RecommendationSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from orgs.models import Organization, Role
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from .models import (
     LEVEL_OF_KIND,
@@ -27,7 +28,7 @@ from .models import (
     Suggestion,
     Topic,
 )
-from .rules import category_from_word, level_from_word
+from .rules import CATEGORY_WORDS, LEVEL_WORDS, category_from_word, level_from_word
 
 # --- pools -----------------------------------------------------------------------------------------
 
@@ -129,11 +130,27 @@ class SubAreaField(_WordField):
         lookup = Q(pk=int(value)) if value.isdigit() else Q(name=value)
         return list(SubArea.objects.filter(lookup).values_list("pk", flat=True)) or None
 
+    def clean(self, value):
+        value = forms.CharField.clean(self, value)
+        if not value:
+            return value
+        parsed = self.parse(value)
+        if parsed is None:  # a well-formed name or id that matches no sub-area
+            raise forms.ValidationError(_("Unknown value “%(value)s”."), code="does_not_exist", params={"value": value})
+        return parsed
 
+
+def _words(names: dict, values, suffix: str = "") -> list[str]:
+    """Every word a filter takes for a choice: the codes, the Chinese names (and with ``suffix``)."""
+    return [*values, *names, *(f"{name}{suffix}" for name in names if suffix)]
+
+
+@extend_schema_field({"type": "string", "enum": _words(LEVEL_WORDS, Level.values)})
 class LevelFilter(django_filters.CharFilter):
     field_class = LevelField
 
 
+@extend_schema_field({"type": "string", "enum": _words(CATEGORY_WORDS, Category.values, "类")})
 class CategoryFilter(django_filters.CharFilter):
     field_class = CategoryField
 
@@ -147,7 +164,7 @@ class InstructorFilter(django_filters.FilterSet):
     level = LevelFilter(field_name="pool__level", label=_("level"))
     category = CategoryFilter(field_name="category", label=_("category"))
     sub_area = SubAreaFilter(method="filter_sub_area", label=_("sub-area"))
-    pool = django_filters.NumberFilter(field_name="pool_id", label=_("pool"))
+    pool = IdFilter(field_name="pool_id", label=_("pool"))
     status = django_filters.MultipleChoiceFilter(choices=Instructor.Status.choices, label=_("status"))
     code = django_filters.CharFilter(field_name="code", label=_("instructor code"))
 
@@ -179,7 +196,7 @@ def apply_instructor_filters(qs: QuerySet[Instructor], filters) -> QuerySet[Inst
     """Filter by the API's query parameters; bad values raise ValidationError (a 400 in the API)."""
     filterset = InstructorFilter(filters, queryset=qs)
     if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
+        raise ValidationError(filterset.errors.as_data())  # keeps each error's code
     return filterset.qs
 
 

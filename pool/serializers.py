@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -105,11 +104,11 @@ class InstructorSerializer(serializers.ModelSerializer):
     def get_level_name(self, obj) -> str:
         return str(LEVEL_LABELS[obj.pool.level])
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))  # null when the caller may not see it
     def get_phone(self, obj) -> str | None:
         return self._policy().phone(obj)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_email(self, obj) -> str | None:
         return self._policy().email(obj)
 
@@ -352,7 +351,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # A decimal written as a string, as DRF writes DecimalFields; null before any rating.
+    @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "nullable": True})
     def get_combined_score(self, obj) -> str | None:
         score = combined_score(obj)
         return None if score is None else str(score)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # API query parameters that do not fit the published schema: 400 before the view runs.
+    "orgs.api_params.QueryParameterValidationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the failed logins of every view, the API's token view included.
@@ -199,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "orgs.schema.add_error_responses",
+        "orgs.schema.document_json_requests",
     ],
     # Choice sets that share a field name across components get their own enum names.
     "ENUM_NAME_OVERRIDES": {

@@ -37,7 +37,7 @@ class RecommendQuerySerializer(serializers.Serializer):
 
     def validate_date(self, value):
         if value < timezone.localdate():
-            raise serializers.ValidationError(_("The date must not be in the past."))
+            raise serializers.ValidationError(_("The date must not be in the past."), code="past_date")
         return value
 
 
