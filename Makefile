@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 APPS := notifications orgs pool booking evaluation members activity records
 HOST ?= 127.0.0.1:8000
+TEST_WORKERS ?= 2
 
 .PHONY: run install dev-install migrate seed test test-services fuzz lint messages worker beat bench bench-load clean
 
@@ -26,13 +27,16 @@ run: install
 
 ## The whole test suite on SQLite (tests marked `services` need PostgreSQL/Redis and are skipped).
 test: install
-	$(PY) -m pytest -p no:cacheprovider -q
+	$(PY) -m pytest -p no:cacheprovider -q -n $(TEST_WORKERS)
 
 ## The suite against PostgreSQL, Redis and a live Celery worker.
 test-services: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider -q
+	REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider -q -n $(TEST_WORKERS) -m "not fuzz and not services"
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider -q -m services
 
 ## Schemathesis against the API schema on SQLite (set DATABASE_URL for PostgreSQL); FUZZ_EXAMPLES=100 by default.
 fuzz: install
