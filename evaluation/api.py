@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from booking.models import Booking
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import MAX_ID, jurisdiction_of
 from pool.models import Instructor, Pool, RatingSummary
 
 from . import services
@@ -45,6 +45,8 @@ CONFLICT = OpenApiResponse(description="Not delivered, rating closed, already ra
 
 
 def _window_or_404(booking_id: int) -> RatingWindow:
+    if not 1 <= booking_id <= MAX_ID:  # the URL takes any digits; the database only ids it can hold
+        raise NotFound(_("No ratings for this lecture."))
     window = (
         RatingWindow.objects.select_related("booking", "booking__branch", "instructor", "instructor__pool")
         .filter(booking_id=booking_id)

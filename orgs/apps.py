@@ -7,6 +7,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations and users")
 
     def ready(self) -> None:
+        from . import schema  # noqa: F401  (registers the OpenAPI field extensions)
         from .models import Role
         from .registry import NavItem, SeedStep, register_nav, register_seed, register_todo
         from .todo import org_admin_todo

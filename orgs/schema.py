@@ -13,6 +13,8 @@ so documenting the JSON schemas under form media types promised what the API can
 required text input (``minLength`` 1) must hold a non-blank character: DRF trims text before checking it.
 """
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+
 ERROR = {
     "type": "object",
     "description": "An error: `detail` (and `code`) for the whole request.",
@@ -89,6 +91,31 @@ def _not_only_blanks(node):
             _not_only_blanks(value)
 
 
+def _decimals_with_a_digit(node):
+    """DRF refuses an empty decimal; spectacular's pattern (``\\d{0,N}``) lets one through."""
+    if isinstance(node, dict):
+        if node.get("format") == "decimal" and "pattern" in node and not node.get("readOnly"):
+            node["pattern"] = node["pattern"].replace(r"^-?\d{0,", r"^-?\d{1,").replace(r"^\d{0,", r"^\d{1,")
+            node["pattern"] = node["pattern"].replace(r"(?:\.\d{0,", r"(?:\.\d{1,")
+        for value in node.values():
+            _decimals_with_a_digit(value)
+    elif isinstance(node, list):
+        for value in node:
+            _decimals_with_a_digit(value)
+
+
+class AmountFieldExtension(OpenApiSerializerFieldExtension):
+    """``orgs.api_base.AmountField`` is never negative: its pattern has no sign."""
+
+    target_class = "orgs.api_base.AmountField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if "pattern" in schema:
+            schema["pattern"] = schema["pattern"].replace("^-?", "^")
+        return schema
+
+
 def document_json_requests(result, generator, request, public):
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
@@ -102,6 +129,7 @@ def document_json_requests(result, generator, request, public):
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _not_only_blanks(component)
+            _decimals_with_a_digit(component)
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
             if method in METHODS:

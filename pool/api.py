@@ -214,7 +214,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instructor)
 
     @extend_schema(responses={200: StatusChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated], pagination_class=None)
     def history(self, request, pk=None):
         """Every status change: who, when, why. For the pool's admins, supervisors and the instructor."""
         instructor = self.get_object()
@@ -225,7 +225,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(methods=["get"], responses={200: TopicSerializer(many=True)})
     @extend_schema(methods=["post"], request=TopicWriteSerializer, responses={201: TopicSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def topics(self, request, pk=None):
         """The instructor's lecture topics; the instructor and the pool's admins add more."""
         instructor = self.get_object()
@@ -280,14 +280,10 @@ class TopicViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.G
     @extend_schema(request=TopicWriteSerializer, responses={200: TopicSerializer})
     def partial_update(self, request, pk=None):
         topic = self.get_object()
-        serializer = TopicWriteSerializer(
-            data={
-                "title": request.data.get("title", topic.title),
-                "abstract": request.data.get("abstract", topic.abstract),
-            }
-        )
+        serializer = TopicWriteSerializer(data=request.data, partial=True)  # a body that is not an object: 400
         serializer.is_valid(raise_exception=True)
-        services.topic_update(topic=topic, actor=request.user, **serializer.validated_data)
+        changes = {"title": topic.title, "abstract": topic.abstract, **serializer.validated_data}
+        services.topic_update(topic=topic, actor=request.user, **changes)
         return Response(TopicSerializer(topic).data)
 
     def destroy(self, request, pk=None):
@@ -449,7 +445,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     @extend_schema(methods=["get"], responses={200: ReviewSerializer(many=True)})
     @extend_schema(methods=["post"], request=ReviewWriteSerializer, responses={201: ReviewSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def reviews(self, request, pk=None):
         """The reviewers' scores (for the pool's admins and the reviewers); reviewers post theirs."""
         recommendation = self.get_object()

@@ -9,6 +9,7 @@ from datetime import date
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -40,9 +41,10 @@ def _on_param(request) -> date:
     try:
         on = date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError({"on": ["YYYY-MM-DD"]}) from exc
+        raise ValidationError({"on": [_("Give a date as YYYY-MM-DD.")]}) from exc
     if not 1990 <= on.year <= 2100:
-        raise ValidationError({"on": ["Choose a date between 1990 and 2100."]})
+        # A well-formed date the records do not reach: a rule about the data, not the request's shape.
+        raise ValidationError({"on": [_("Choose a date between 1990 and 2100.")]}, code="out_of_range")
     return on
 
 
@@ -50,16 +52,16 @@ def _branch_param(request, *, required: bool = False) -> Organization | None:
     raw = request.query_params.get("branch")
     if raw is None:
         if required:
-            raise ValidationError({"branch": ["This field is required."]})
+            raise ValidationError({"branch": [_("This field is required.")]}, code="required")
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise ValidationError({"branch": ["A valid integer is required."]})
+        raise ValidationError({"branch": [_("Give a whole number.")]})
     return get_object_or_404(selectors.branches_for(actor=request.user), pk=int(raw))
 
 
 def _visible_member(request, member):
     if not perm.can_view_member_records(request.user, member):
-        raise ValidationError({"member": ["Invalid pk - object does not exist."]})
+        raise ValidationError({"member": [_("No such party member.")]}, code="does_not_exist")
     return member
 
 
@@ -168,7 +170,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         return self._detail(correction, status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("branch", int, required=True)],
+        parameters=[
+            OpenApiParameter("branch", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, required=True)
+        ],
         responses={(200, XLSX): OpenApiTypes.BINARY},
     )
     @action(detail=False, methods=["get"])
@@ -237,7 +241,10 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        parameters=[OpenApiParameter("branch", int), OpenApiParameter("on", OpenApiTypes.DATE)],
+        parameters=[
+            OpenApiParameter("branch", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}),
+            OpenApiParameter("on", OpenApiTypes.DATE),
+        ],
         responses={200: s.StandingSerializer(many=True)},
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
@@ -262,12 +269,12 @@ class PointRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         raw = self.request.query_params.get("organization")
         if raw is not None:
             if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-                raise ValidationError({"organization": ["A valid integer is required."]})
+                raise ValidationError({"organization": [_("Give a whole number.")]})
             qs = qs.filter(organization_id=int(raw))
         return qs
 
     @extend_schema(
-        parameters=[OpenApiParameter("organization", int)],
+        parameters=[OpenApiParameter("organization", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1})],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -9,15 +9,15 @@ from datetime import date
 from decimal import Decimal
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activity.selectors import YearFilter
 from members.models import Member, MobileParticipation
 from orgs.errors import DomainError
 from orgs.models import Organization, User
-from orgs.selectors import jurisdiction_of
+from orgs.selectors import IdFilter, jurisdiction_of
 
 from . import dues as dues_rules
 from .dues import monthly_dues
@@ -42,16 +42,12 @@ def _entry_scope(actor: User) -> Q:
     return j.q("branch") | j.q("member__branch") | Q(member__user=actor)
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
 class EntryFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id", label=_("party member"))
-    branch = django_filters.NumberFilter(field_name="branch_id", label=_("branch"))
+    member = IdFilter(field_name="member_id", label=_("party member"))
+    branch = IdFilter(field_name="branch_id", label=_("branch"))
     kind = django_filters.ChoiceFilter(choices=RecordEntry.Kind.choices, label=_("kind"))
     status = django_filters.ChoiceFilter(choices=RecordEntry.Status.choices, label=_("status"))
-    year = IntegerFilter(field_name="occurred_on", lookup_expr="year", label=_("year"), min_value=1900, max_value=2100)
+    year = YearFilter(field_name="occurred_on", lookup_expr="year", label=_("year"))
 
     class Meta:
         model = RecordEntry

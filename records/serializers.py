@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Member
+from orgs.api_base import AmountField
 from orgs.models import Organization
 
 from .models import (
@@ -151,7 +152,7 @@ class EntryChangesSerializer(serializers.Serializer):
     attendance_status = serializers.ChoiceField(
         choices=RecordEntry._meta.get_field("attendance_status").choices, required=False
     )
-    dues_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    dues_amount = AmountField(max_digits=10, decimal_places=2, required=False)
     dues_months = serializers.IntegerField(min_value=0, max_value=12, required=False)
     merit = serializers.ChoiceField(choices=RecordEntry.Merit.choices, required=False)
     appraisal_grade = serializers.ChoiceField(choices=AppraisalGrade.choices, required=False)
@@ -231,7 +232,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     first_month = serializers.DateField(help_text="Any day of the first month paid for.")
     months = serializers.IntegerField(min_value=1, max_value=12, default=1)
     paid_on = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    amount = AmountField(max_digits=10, decimal_places=2, required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -270,7 +271,7 @@ class PointRuleSerializer(serializers.ModelSerializer):
 class PointRuleRowSerializer(serializers.Serializer):
     item = serializers.ChoiceField(choices=PointItem.choices)
     points = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    yearly_cap = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False, allow_null=True)
+    yearly_cap = AmountField(max_digits=7, decimal_places=2, required=False, allow_null=True)
 
 
 class PointRulesSetSerializer(serializers.Serializer):

@@ -168,6 +168,12 @@ def test_links_from_the_branch_side_only(lecture, secretary, alice):
     assert (too_many.status_code, list(too_many.json())) == (400, ["count"])
 
 
+def test_links_of_an_id_beyond_the_database_are_not_found(secretary):
+    response = client_for(secretary).get("/api/v1/bookings/168056601298030723072/rating-links/")
+
+    assert response.status_code == 404
+
+
 def test_a_yearly_run_through_the_api(world, pools, teacher, lecture, alice, django_capture_on_commit_callbacks):
     rate(lecture, alice[0], (4, 4, 4))
     admin = world.admin(world.province)
