@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
-from activity.selectors import YearFilter
 from members.models import Member, MobileParticipation
 from orgs.errors import DomainError
 from orgs.models import Organization, User
@@ -40,6 +41,16 @@ def _entry_scope(actor: User) -> Q:
     if j.is_superuser:
         return Q()
     return j.q("branch") | j.q("member__branch") | Q(member__user=actor)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
+class YearFilter(django_filters.NumberFilter):
+    """A year the records reach, a whole number (documented with its bounds)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1900, max_value=2100, **kwargs)
 
 
 class EntryFilter(django_filters.FilterSet):
