@@ -1,5 +1,6 @@
 """API shapes of the records app. Money leaves as a string with two decimals, never a float."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -127,7 +128,8 @@ class EntryCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs["kind"] not in (RecordEntry.Kind.MERIT, RecordEntry.Kind.ROLE):
             raise serializers.ValidationError(
-                {"kind": ["Org-life entries come from attendance and dues entries from payments."]}
+                {"kind": [_("Org-life entries come from attendance and dues entries from payments.")]},
+                code="kind_not_typed",
             )
         need = (
             ("occurred_on", "title", "merit")
@@ -139,9 +141,10 @@ class EntryCreateSerializer(serializers.Serializer):
                 "details",
             )
         )
-        missing = {name: ["This field is required."] for name in need if not attrs.get(name)}
+        # Which fields an entry needs depends on its kind: a rule the schema cannot state, so its own code.
+        missing = {name: [_("Required for this kind of entry.")] for name in need if not attrs.get(name)}
         if missing:
-            raise serializers.ValidationError(missing)
+            raise serializers.ValidationError(missing, code="required_for_kind")
         return attrs
 
 
