@@ -7,6 +7,7 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,9 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.selectors import member_for_user, members_attending
+from orgs import cache
 from orgs.models import Organization
 
-from . import export, permissions, selectors, services
+from . import export, permissions, selectors, services, supervision_cache
 from . import serializers as s
 from .models import Activity, Attachment, DayRule, ExcellentCase, HolidayCalendar, MonthlyReport, Question
 from .workdays import Workdays, month_start, rule_date
@@ -424,7 +426,7 @@ SUPERVISION_PARAMS = [
 ]
 
 
-def _supervision(request):
+def _supervision_args(request) -> dict:
     org_id = _int_param(request, "org")
     if org_id is None:
         org = selectors.supervision_orgs(actor=request.user).first()
@@ -436,7 +438,11 @@ def _supervision(request):
             raise NotFound
     month = _month_param(request)
     year = month.year if month else _int_param(request, "year", timezone.localdate().year, low=2000, high=2100)
-    return selectors.supervision_report(org=org, year=year, month=month)
+    return {"org": org, "year": year, "month": month}
+
+
+def _supervision(request):
+    return selectors.supervision_report(**_supervision_args(request))
 
 
 class SupervisionView(APIView):
@@ -446,7 +452,14 @@ class SupervisionView(APIView):
 
     @extend_schema(parameters=SUPERVISION_PARAMS, responses={200: s.SupervisionSerializer})
     def get(self, request):
-        return Response(s.SupervisionSerializer(_supervision(request)).data)
+        # The answer as sent, from the shared cache while nothing under the organization changed.
+        args = {**_supervision_args(request), "today": timezone.localdate()}
+        data = cache.cached(
+            [supervision_cache.namespace(args["org"].path)],
+            ("supervision-api", args["org"].pk, args["year"], args["month"], args["today"], get_language()),
+            lambda: s.SupervisionSerializer(selectors.supervision_report(**args)).data,
+        )
+        return Response(data)
 
 
 class SupervisionExportView(APIView):

@@ -13,11 +13,13 @@ from django import forms
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from booking.models import Booking
 from members.models import Member, MobileMembership
+from orgs import cache
 from orgs.models import Organization, Role, RoleAssignment, User
 from orgs.selectors import IdFilter, jurisdiction_of
 
@@ -555,6 +557,21 @@ def report_due_on(month: date) -> date:
 
 
 def supervision_report(*, org: Organization, year: int, month: date | None = None, today: date | None = None):
+    """:func:`compute_supervision_report`, from the shared cache while nothing under ``org`` changed
+    (activity/supervision_cache.py)."""
+    from .supervision_cache import namespace
+
+    today = today or timezone.localdate()
+    return cache.cached(
+        [namespace(org.path)],
+        ("supervision", org.pk, year, month, today, get_language()),
+        lambda: compute_supervision_report(org=org, year=year, month=month, today=today),
+    )
+
+
+def compute_supervision_report(
+    *, org: Organization, year: int, month: date | None = None, today: date | None = None
+) -> "SupervisionReport":
     """Figures for ``org``'s subtree over a month or a year, split by the organizations one level below.
 
     A fixed number of queries, whatever the number of branches: each figure is one grouped query.

@@ -23,7 +23,7 @@ from orgs.errors import ConflictError, DomainError
 from orgs.models import Organization, Role, RoleAssignment, User
 
 from . import permissions as perm
-from . import selectors
+from . import selectors, supervision_cache
 from .conf import setting
 from .files import check_upload
 from .models import (
@@ -270,6 +270,7 @@ def day_move(
     Activity.objects.filter(branch=branch, month=month, is_activity_day=True, status=Activity.Status.PLANNED).update(
         held_on=moved_to, updated_at=timezone.now()
     )
+    supervision_cache.changed_under([branch.path])
     return move
 
 
@@ -598,6 +599,10 @@ def _recompute_streaks(member_ids: Iterable[int]) -> list[Attendance]:
             row.absent_streak = streak
             changed.append(row)
     Attendance.objects.bulk_update(changed, ["absent_streak"], batch_size=1000)
+    # rows of other activities (a guest's at another branch) changed too
+    supervision_cache.changed_in(
+        Activity.objects.filter(pk__in={row.activity_id for row in changed}).values_list("branch_id", flat=True)
+    )
     return reached
 
 

@@ -58,6 +58,7 @@ from .selectors import (
     quarter_start,
     whereabouts_unknown,
 )
+from .signals import send_members_imported
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -1543,6 +1544,8 @@ def member_import(*, actor: User, data: bytes, default_branch: Organization | No
         if v["status"] == Member.Status.FULL:
             member.full_since = add_months(v["joined_on"], PROBATION_MONTHS)
         new.append(member)
+    left = Member.objects.filter(pk__in=[m.pk for m in updates]).values_list("branch_id", flat=True)
+    send_members_imported([*left, *(m.branch_id for m in new), *(m.branch_id for m in updates)])
     Member.objects.bulk_create(new, batch_size=1000)
     _update_many(updates, roster.UPDATE_FIELDS)
     MemberStatusChange.objects.bulk_create(

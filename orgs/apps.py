@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +19,11 @@ class OrgsConfig(AppConfig):
         )
         register_todo(org_admin_todo)
         register_seed(SeedStep(order=0, name="orgs", demo="orgs.seed.demo", scale="orgs.seed.scale"))
+        # A deploy runs migrate: answers cached by the previous release (their shape may differ) go stale.
+        post_migrate.connect(_cached_answers_stale, sender=self, dispatch_uid="orgs.cache.after_migrate")
+
+
+def _cached_answers_stale(**_kwargs) -> None:
+    from .cache import invalidate_all
+
+    invalidate_all()

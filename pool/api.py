@@ -16,10 +16,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from orgs import cache
 from orgs.models import Organization, User
 from orgs.selectors import IdFilter, jurisdiction_of
 
-from . import services
+from . import roster_cache, services
 from .imports import ImportRejected
 from .models import Call, Instructor, Pool, Recommendation, RosterVersion, Suggestion, Topic
 from .permissions import ContactPolicy, can_view_pool
@@ -135,6 +136,16 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         context = super().get_serializer_context()
         context["contact_policy"] = ContactPolicy.for_user(self.request.user)
         return context
+
+    def list(self, request, *args, **kwargs):
+        # Searches of visitors and users without rows of their own come from the shared cache, made
+        # stale by every write to the pool (pool/roster_cache.py).
+        key = roster_cache.key(request)
+        data = cache.get(key)
+        if data is cache.MISSING:
+            data = super().list(request, *args, **kwargs).data
+            cache.put(key, data)
+        return Response(data)
 
     def _detail(self, instructor):
         fresh = instructor_list(actor=self.request.user).get(pk=instructor.pk)

@@ -24,6 +24,7 @@ from orgs.models import Organization, Role, User
 from orgs.selectors import jurisdiction_of, users_with_role
 from orgs.services import role_grant
 
+from . import roster_cache
 from .categories import fee_grade_for_title
 from .models import (
     DEFAULT_QUOTA,
@@ -550,6 +551,7 @@ def instructor_link_user(*, instructor: Instructor, actor: User | None, user: Us
 def instructor_lecture_count_set(*, instructor: Instructor, count: int) -> None:
     """Booking tells the pool how many lectures an instructor has given (shown on the public profile)."""
     Instructor.objects.filter(pk=instructor.pk).update(lecture_count=max(0, int(count)))
+    roster_cache.changed()
 
 
 @transaction.atomic

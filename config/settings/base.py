@@ -154,6 +154,11 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="先锋师资库 <
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+# Computed answers (the roster search, supervision figures) kept in the cache and made stale by each
+# write (orgs/cache.py). Only with a cache every process shares, unless set: with per-process memory,
+# another web process would serve what this one made stale.
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default="redis" in CACHES["default"]["BACKEND"].lower())
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
 
 # --- Content-Security-Policy (django-csp): scripts only from here or with the request's nonce ---
 CONTENT_SECURITY_POLICY = {

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from orgs.cache import invalidate_all
 from orgs.models import Organization, User
 from orgs.registry import SEED_STEPS
 from orgs.seed import DEMO_ACCOUNTS
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             self.print_logins(password)
         if scale:
             self._run(ctx, "scale", scale)
+        invalidate_all()  # the seeds write in bulk, past the writers that make cached answers stale
 
     def _run(self, ctx: SeedContext, phase: str, *args) -> None:
         for step in SEED_STEPS:
