@@ -31,6 +31,7 @@ What it does, in one run:
 
     .venv/bin/python bench/load.py [--scale 2000] [--users 20] [--think 1] [--duration 60]
                                    [--capacity-seconds 20] [--workers 4] [--threads 1] [--reuse] [--no-worker]
+                                   [--no-response-cache]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis (db 4 by default: REDIS_URL).
 """
@@ -122,6 +123,7 @@ def bench_env(args) -> dict[str, str]:
         FIELD_ENCRYPTION_KEYS="bG9hZC1iZW5jaC1vbmx5LWtleS1kby1ub3QtdXNlLTA=",
         FIELD_HASH_KEY="load-bench-only-hash-key",
         CACHE_URL=args.redis_url,
+        RESPONSE_CACHE="false" if args.no_response_cache else "true",
         CELERY_BROKER_URL=args.redis_url,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DJANGO_STATIC_ROOT=str(Path(tempfile.gettempdir()) / "xf-loadbench-static"),
@@ -543,6 +545,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--reuse", action="store_true", help="keep the database if it has the same --scale")
     parser.add_argument("--no-worker", action="store_true", help="no Celery worker (tasks wait in Redis)")
+    parser.add_argument(
+        "--no-response-cache",
+        action="store_true",
+        help="RESPONSE_CACHE=false: every roster search and supervision report computed afresh",
+    )
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4"))
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--drive", nargs=2, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
@@ -654,6 +661,7 @@ def report(args, world: dict, prepared: dict, results: dict) -> None:
     print(
         f"load: {args.users} users; gunicorn {args.workers}×{args.threads}, PostgreSQL, Redis, "
         f"{'a Celery worker' if not args.no_worker else 'no Celery worker'}; "
+        f"response cache {'off' if args.no_response_cache else 'on'}; "
         f"seed_demo --scale {args.scale} ({world['branches']:,} branches, {world['instructors']:,} instructors, "
         f"{world['attendance_rows']:,} attendance rows); machine shared (2 cores): numbers are noisy"
     )
@@ -704,6 +712,7 @@ def report(args, world: dict, prepared: dict, results: dict) -> None:
         "scale_branches": args.scale,
         "gunicorn_workers": args.workers,
         "gunicorn_threads": args.threads,
+        "response_cache": not args.no_response_cache,
         "think_s": args.think,
         "mixed_seconds": round(results["mixed"]["seconds"], 1),
         "capacity_seconds": args.capacity_seconds,

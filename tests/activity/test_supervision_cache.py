@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from activity import selectors, services
 from members.services import member_transfer
 from tests.activity import factories as af
+from tests.conftest import client_for
 from tests.members import factories as mf
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,23 @@ def test_a_question_shows_in_the_open_questions(world, django_capture_on_commit_
             actor=mf.superuser(), branch=world.branch, text="活动室漏雨，请帮助维修", asker_name="李秀英", today=TODAY
         )
     assert open_questions() == 1
+
+
+def test_the_api_answer_follows_a_recorded_day(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        af.rule(world.county, day=1)
+        members = [mf.member(world.branch, name="周建国")]
+    admin = client_for(world.admin(world.city))
+
+    def held_now() -> int:
+        response = admin.get("/api/v1/activity-supervision/", {"month": "2026-10"})
+        assert response.status_code == 200, response.content
+        return response.json()["totals"]["held"]
+
+    assert held_now() == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert held_now() == 0
+    assert len(queries) <= 3  # who asks (token or session, roles); the figures come from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        af.record(af.plan(world.branch, date(2026, 10, 8), is_activity_day=True), members)
+    assert held_now() == 1
