@@ -426,7 +426,7 @@ SUPERVISION_PARAMS = [
 ]
 
 
-def _supervision_args(request) -> dict:
+def _supervised_org(request) -> Organization:
     org_id = _int_param(request, "org")
     if org_id is None:
         org = selectors.supervision_orgs(actor=request.user).first()
@@ -436,13 +436,17 @@ def _supervision_args(request) -> dict:
         org = selectors.org_by_id(org_id)
         if org is None or not permissions.can_supervise(request.user, org):
             raise NotFound
+    return org
+
+
+def _period(request) -> dict:
     month = _month_param(request)
     year = month.year if month else _int_param(request, "year", timezone.localdate().year, low=2000, high=2100)
-    return {"org": org, "year": year, "month": month}
+    return {"year": year, "month": month}
 
 
 def _supervision(request):
-    return selectors.supervision_report(**_supervision_args(request))
+    return selectors.supervision_report(org=_supervised_org(request), **_period(request))
 
 
 class SupervisionView(APIView):
@@ -452,12 +456,22 @@ class SupervisionView(APIView):
 
     @extend_schema(parameters=SUPERVISION_PARAMS, responses={200: s.SupervisionSerializer})
     def get(self, request):
-        # The answer as sent, from the shared cache while nothing under the organization changed.
-        args = {**_supervision_args(request), "today": timezone.localdate()}
+        # The answer as sent, from the shared cache while nothing under the organization changed. The
+        # caller's own top organization is known by its path from their roles: a cached answer needs no
+        # query for it.
+        period = {**_period(request), "today": timezone.localdate()}
+        path = selectors.supervision_top_path(actor=request.user) if "org" not in request.query_params else None
+        org = None if path else _supervised_org(request)
+        path = path or org.path
+
+        def compute():
+            target = org or Organization.objects.get(path=path)
+            return s.SupervisionSerializer(selectors.supervision_report(org=target, **period)).data
+
         data = cache.cached(
-            [supervision_cache.namespace(args["org"].path)],
-            ("supervision-api", args["org"].pk, args["year"], args["month"], args["today"], get_language()),
-            lambda: s.SupervisionSerializer(selectors.supervision_report(**args)).data,
+            [supervision_cache.namespace(path)],
+            ("supervision-api", path, period["year"], period["month"], period["today"], get_language()),
+            compute,
         )
         return Response(data)
 

@@ -847,6 +847,15 @@ def _leading_cadres(org: Organization, *, year: int, today: date) -> dict:
     }
 
 
+def supervision_top_path(*, actor: User) -> str | None:
+    """The path of ``supervision_orgs(actor).first()``, from the actor's roles alone (no query of its
+    own); None for a superuser or an actor who administers nothing."""
+    j = jurisdiction_of(actor)
+    if j.is_superuser or not j.admin_paths:
+        return None
+    return min(j.admin_paths)
+
+
 def supervision_orgs(*, actor: User) -> QuerySet[Organization]:
     """The organizations the actor administers (the tops of its supervision)."""
     j = jurisdiction_of(actor)

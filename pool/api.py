@@ -140,11 +140,10 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def list(self, request, *args, **kwargs):
         # Searches of visitors and users without rows of their own come from the shared cache, made
         # stale by every write to the pool (pool/roster_cache.py).
-        key = roster_cache.key(request)
-        data = cache.get(key)
+        slot, data = roster_cache.fetch(request)
         if data is cache.MISSING:
             data = super().list(request, *args, **kwargs).data
-            cache.put(key, data)
+            cache.put(slot, data)
         return Response(data)
 
     def _detail(self, instructor):

@@ -33,12 +33,13 @@ def viewer_class(user) -> str | None:
     return "user"
 
 
-def key(request) -> str | None:
+def fetch(request):
+    """``(slot, answer)`` as :func:`orgs.cache.fetch`; no slot for a viewer with answers of their own."""
     viewer = viewer_class(request.user)
     if viewer is None:
-        return None
+        return None, cache.MISSING
     query = sorted(request.GET.lists())
-    return cache.key_for([NAMESPACE], "roster", viewer, query, getattr(request, "LANGUAGE_CODE", ""))
+    return cache.fetch([NAMESPACE], ("roster", viewer, query, getattr(request, "LANGUAGE_CODE", "")))
 
 
 def connect() -> None:

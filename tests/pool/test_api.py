@@ -516,3 +516,17 @@ def test_form_encoded_partial_updates(world):
 
     assert pool_response.json()["quota_max"] == 48
     assert topic_response.json()["title"] == topic.title
+
+
+def test_text_search_ignores_case_in_latin_letters_and_matches_chinese_exactly(world, county_pool, api):
+    instructor(county_pool, name="孔讲师", employer="江苏省AI研究院", bio="人工智能与党建")
+    instructor(county_pool, name="曹讲师", employer="南京大学", bio="党建引领基层治理")
+
+    def found(q):
+        return sorted(r["name"] for r in api.get("/api/v1/instructors/", {"q": q}).json()["results"])
+
+    assert found("ai研究院") == ["孔讲师"]  # a cased letter: case is ignored
+    assert found("Ai") == ["孔讲师"]
+    assert found("党建") == ["孔讲师", "曹讲师"]  # Chinese only: matched as written
+    assert found("基层治理") == ["曹讲师"]
+    assert found("2026") == []
