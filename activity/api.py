@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from members.selectors import member_for_user, members_attending
 from orgs import cache
+from orgs.api_base import is_org_admin, is_staff, require
 from orgs.models import Organization
 
 from . import export, permissions, selectors, services, supervision_cache
@@ -79,6 +80,7 @@ class HolidayCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @extend_schema(request=s.HolidayCalendarWriteSerializer, responses={201: s.HolidayCalendarSerializer})
     def create(self, request):
         """Enter or replace one year (superusers and province admins)."""
+        require(permissions.can_enter_calendar(request.user))
         data = _valid(s.HolidayCalendarWriteSerializer, request.data)
         calendar = services.calendar_year_save(
             actor=request.user,
@@ -103,6 +105,7 @@ class DayRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.DayRuleWriteSerializer, responses={201: s.DayRuleSerializer})
     def create(self, request):
         """Fix the day for a county's (or unit's) branches from a month on."""
+        require(is_org_admin(request.user))
         data = _valid(s.DayRuleWriteSerializer, request.data)
         rule = services.day_rule_set(actor=request.user, **data)
         return Response(s.DayRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
@@ -171,6 +174,7 @@ class ActivityDayViewSet(viewsets.GenericViewSet):
     def move(self, request):
         """Move the branch's day of a month to another day of the same month, with a reason; a day in
         another month is refused with 400 and the reason."""
+        require(is_staff(request.user))
         data = _valid(s.DayMoveSerializer, request.data)
         month = data.get("month") or month_start(data["moved_to"])
         services.day_move(
@@ -210,6 +214,7 @@ class ActivityViewSet(
     @extend_schema(request=s.ActivityCreateSerializer, responses={201: s.ActivityDetailSerializer})
     def create(self, request):
         """Plan an activity (the month's activity day unless ``is_activity_day`` is false)."""
+        require(is_staff(request.user))
         data = _valid(s.ActivityCreateSerializer, request.data)
         activity = services.activity_plan(actor=request.user, **data)
         return Response(self._detail(activity), status=status.HTTP_201_CREATED)
@@ -327,6 +332,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request):
         """A member asks (of the branch where they take part); a secretary records a question raised at an
         activity, naming the asker."""
+        require(is_staff(request.user) or member_for_user(request.user) is not None)
         data = _valid(s.QuestionAskSerializer, request.data)
         question = services.question_ask(actor=request.user, **{k: v for k, v in data.items() if v is not None})
         return Response(s.QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
@@ -334,15 +340,19 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.QuestionActSerializer, responses={200: s.QuestionSerializer})
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
+        question = self.get_object()
+        require(permissions.can_answer_question(request.user, question))
         data = _valid(s.QuestionActSerializer, request.data)
-        question = services.question_act(actor=request.user, question=self.get_object(), action=data["action"])
+        question = services.question_act(actor=request.user, question=question, action=data["action"])
         return Response(s.QuestionSerializer(question).data)
 
     @extend_schema(request=s.QuestionAnswerSerializer, responses={200: s.QuestionSerializer})
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
+        question = self.get_object()
+        require(permissions.can_answer_question(request.user, question))
         data = _valid(s.QuestionAnswerSerializer, request.data)
-        question = services.question_answer(actor=request.user, question=self.get_object(), answer=data["answer"])
+        question = services.question_answer(actor=request.user, question=question, answer=data["answer"])
         return Response(s.QuestionSerializer(question).data)
 
     @extend_schema(request=None, responses={200: s.QuestionSerializer})
@@ -354,8 +364,10 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.ActivityReasonSerializer, responses={200: s.QuestionSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
+        question = self.get_object()
+        require(permissions.can_close_question(request.user, question))
         data = _valid(s.ActivityReasonSerializer, request.data)
-        question = services.question_reopen(actor=request.user, question=self.get_object(), reason=data["reason"])
+        question = services.question_reopen(actor=request.user, question=question, reason=data["reason"])
         return Response(s.QuestionSerializer(question).data)
 
 
@@ -380,6 +392,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=s.MonthlyReportWriteSerializer, responses={201: s.MonthlyReportSerializer})
     def create(self, request):
         """Submit (or amend) a month's report; the first submission after the due day is marked late."""
+        require(is_staff(request.user))
         data = _valid(s.MonthlyReportWriteSerializer, request.data)
         report = services.monthly_report_submit(actor=request.user, **data)
         return Response(s.MonthlyReportSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -396,6 +409,7 @@ class ExcellentCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(request=s.ExcellentCaseWriteSerializer, responses={201: s.ExcellentCaseSerializer})
     def create(self, request):
+        require(is_org_admin(request.user))
         data = _valid(s.ExcellentCaseWriteSerializer, request.data)
         activity = data.pop("activity")
         if not permissions.can_view_activity(request.user, activity):
@@ -412,8 +426,10 @@ class ExcellentCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=s.ActivityReasonSerializer, responses={200: s.ExcellentCaseSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        case = self.get_object()
+        require(permissions.can_publish_case(request.user, case))
         data = _valid(s.ActivityReasonSerializer, request.data)
-        case = services.case_withdraw(actor=request.user, case=self.get_object(), reason=data["reason"])
+        case = services.case_withdraw(actor=request.user, case=case, reason=data["reason"])
         return Response(s.ExcellentCaseSerializer(case).data)
 
 

@@ -9,19 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import django_filters
-from django import forms
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
 from booking.models import Booking
 from members.models import Member, MobileMembership
 from orgs import cache
 from orgs.models import Organization, Role, RoleAssignment, User
-from orgs.selectors import IdFilter, jurisdiction_of
+from orgs.selectors import IdFilter, YearFilter, jurisdiction_of
 
 from .conf import setting
 from .models import (
@@ -216,19 +214,10 @@ def calendar_years() -> list[dict]:
 # --- activities -----------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
-class YearFilter(django_filters.NumberFilter):
-    """A year, a whole number (years outside the records filter to nothing)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
-
-
 class ActivityFilter(django_filters.FilterSet):
     branch = IdFilter(method="filter_branch", label=_("branch"))
     month = django_filters.CharFilter(method="filter_month", label=_("month (YYYY-MM)"))
+    # Any calendar year; years outside the records filter to nothing (filter_year).
     year = YearFilter(method="filter_year", label=_("year"))
     status = django_filters.ChoiceFilter(choices=Activity.Status.choices)
     is_activity_day = django_filters.BooleanFilter()

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from orgs.api_base import is_secretary, require
 from orgs.models import Organization
 from pool.models import Instructor
 from pool.selectors import instructor_for_user
@@ -22,7 +23,7 @@ from pool.services import instructor_update
 
 from . import services
 from .models import BlockedPeriod, Booking, FeeStandard, OpenAnswer
-from .permissions import can_act_for_branch
+from .permissions import can_act_for_branch, can_answer_booking
 from .selectors import (
     BookingFilter,
     answers_for,
@@ -101,6 +102,7 @@ class BookingViewSet(
     )
     def create(self, request):
         """Request a lecture: with ``instructor`` addressed to one instructor, without it an open request."""
+        require(is_secretary(request.user))
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -125,10 +127,12 @@ class BookingViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         """The instructor declines, with a reason."""
+        booking = self.get_object()
+        require(can_answer_booking(request.user, booking))
         serializer = BookingReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = services.booking_decline(
-            booking=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
+            booking=booking, actor=request.user, reason=serializer.validated_data["reason"]
         )
         return self._detail(booking)
 
@@ -136,10 +140,12 @@ class BookingViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Either side cancels, with a reason."""
+        booking = self.get_object()
+        require(can_act_for_branch(request.user, booking) or can_answer_booking(request.user, booking))
         serializer = BookingReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = services.booking_cancel(
-            booking=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
+            booking=booking, actor=request.user, reason=serializer.validated_data["reason"]
         )
         return self._detail(booking)
 
@@ -154,9 +160,11 @@ class BookingViewSet(
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
         """The instructor proposes another time; the branch accepts or refuses it."""
+        booking = self.get_object()
+        require(can_answer_booking(request.user, booking))
         serializer = ProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        proposal = services.booking_propose(booking=self.get_object(), actor=request.user, **serializer.validated_data)
+        proposal = services.booking_propose(booking=booking, actor=request.user, **serializer.validated_data)
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: BookingSerializer, 409: CONFLICT})
@@ -170,10 +178,12 @@ class BookingViewSet(
     @action(detail=True, methods=["post"], url_path="refuse-proposal")
     def refuse_proposal(self, request, pk=None):
         """The branch keeps its time: the request waits for the instructor again."""
+        booking = self.get_object()
+        require(can_act_for_branch(request.user, booking))
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = services.booking_proposal_refuse(
-            booking=self.get_object(), actor=request.user, note=serializer.validated_data["note"]
+            booking=booking, actor=request.user, note=serializer.validated_data["note"]
         )
         return self._detail(booking)
 
@@ -211,6 +221,7 @@ class BookingViewSet(
     def pick(self, request, pk=None):
         """双向选择: the branch picks one answer; the lecture is confirmed with that instructor."""
         booking = self.get_object()
+        require(can_act_for_branch(request.user, booking))
         serializer = PickSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answer = OpenAnswer.objects.filter(pk=serializer.validated_data["answer"], booking=booking).first()

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from booking.models import Booking
+from orgs.api_base import is_org_admin, require
 from orgs.selectors import MAX_ID, jurisdiction_of
 from pool.models import Instructor, Pool, RatingSummary
 
@@ -205,6 +206,7 @@ class EvaluationRunViewSet(
     )
     def create(self, request):
         """Start (or re-compute) the yearly evaluation of a pool for a year."""
+        require(is_org_admin(request.user))
         serializer = RunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pool = Pool.objects.filter(pk=serializer.validated_data["pool"]).first()
@@ -286,6 +288,7 @@ class DisciplineIncidentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, 
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: DisciplineIncidentSerializer})
     def create(self, request):
+        require(is_org_admin(request.user))
         serializer = IncidentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -18,6 +18,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from orgs.api_base import is_org_admin, is_staff, require
+
+from . import permissions as perm
 from . import roster, selectors, services
 from . import serializers as s
 from .models import (
@@ -75,6 +78,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=s.MemberWriteSerializer, responses={201: s.MemberDetailSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         data = dict(_valid(s.MemberWriteSerializer, request.data))
         member = services.member_create(actor=request.user, **data)
         return Response(s.MemberDetailSerializer(member).data, status=status.HTTP_201_CREATED)
@@ -101,6 +105,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         member = self.get_object()
+        require(perm.can_manage_member(request.user, member))
         data = _valid(s.LeaveSerializer, request.data)
         member = services.member_leave(actor=request.user, member=member, **data)
         return Response(s.MemberDetailSerializer(member).data)
@@ -125,6 +130,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_roster(self, request):
         """Import a roster (.xlsx). Any bad row: 400 with every error by row and column, nothing imported."""
+        require(is_staff(request.user))
         data = _valid(s.ImportRequestSerializer, request.data)
         outcome = services.member_import(
             actor=request.user, data=data["file"].read(), default_branch=data.get("branch")
@@ -210,6 +216,7 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(request=s.ExemptionSerializer, responses={201: s.ExemptionSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         serializer = s.ExemptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = get_object_or_404(selectors.member_list(actor=request.user), pk=serializer.validated_data["member"].pk)
@@ -260,6 +267,7 @@ class ActivistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=s.ActivistWriteSerializer, responses={201: s.ActivistSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         data = _valid(s.ActivistWriteSerializer, request.data)
         activist = services.activist_create(actor=request.user, **data)
         return Response(s.ActivistSerializer(activist).data, status=status.HTTP_201_CREATED)
@@ -267,30 +275,37 @@ class ActivistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.PromoteSerializer, responses={200: s.ActivistSerializer})
     @action(detail=True, methods=["post"])
     def promote(self, request, pk=None):
+        activist = self.get_object()
+        require(perm.can_manage_branch_members(request.user, activist.branch))
         data = _valid(s.PromoteSerializer, request.data)
-        activist = services.activist_promote(actor=request.user, activist=self.get_object(), **data)
+        activist = services.activist_promote(actor=request.user, activist=activist, **data)
         return Response(s.ActivistSerializer(activist).data)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.ActivistSerializer})
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
+        activist = self.get_object()
+        require(perm.can_manage_branch_members(request.user, activist.branch))
         data = _valid(s.ReasonSerializer, request.data)
-        activist = services.activist_drop(actor=request.user, activist=self.get_object(), **data)
+        activist = services.activist_drop(actor=request.user, activist=activist, **data)
         return Response(s.ActivistSerializer(activist).data)
 
     @extend_schema(request=s.AdmitSerializer, responses={201: s.MemberDetailSerializer})
     @action(detail=True, methods=["post"])
     def admit(self, request, pk=None):
+        activist = self.get_object()
+        require(perm.can_manage_branch_members(request.user, activist.branch))
         data = _valid(s.AdmitSerializer, request.data)
-        member = services.activist_admit(actor=request.user, activist=self.get_object(), **data)
+        member = services.activist_admit(actor=request.user, activist=activist, **data)
         return Response(s.MemberDetailSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RevealRequestSerializer, responses={200: s.RevealResponseSerializer})
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
+        activist = self.get_object()
         data = _valid(s.RevealRequestSerializer, request.data)
         value = services.personal_data_reveal(
-            actor=request.user, subject=self.get_object(), field=data["field"], reason=data["reason"]
+            actor=request.user, subject=activist, field=data["field"], reason=data["reason"]
         )
         return Response({"field": data["field"], "value": value})
 
@@ -347,6 +362,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=s.OutflowSerializer, responses={201: s.MobileDetailSerializer})
     def create(self, request):
         """The outflow branch registers a member going out and issues the certificate."""
+        require(is_staff(request.user))
         data = dict(_valid(s.OutflowSerializer, request.data))
         data["member"] = get_object_or_404(selectors.member_list(actor=request.user), pk=data["member"].pk)
         membership = services.mobile_outflow_register(actor=request.user, **data)
@@ -356,6 +372,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["post"])
     def lookup(self, request):
         """Find the certificate a member presents (number and name, both printed on it)."""
+        require(is_staff(request.user))
         data = _valid(s.LookupSerializer, request.data)
         return Response(_card(services.mobile_lookup(actor=request.user, **data)))
 
@@ -369,6 +386,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["post"])
     def register(self, request):
         """The inflow branch registers the member from the certificate and places them in a branch or group."""
+        require(is_staff(request.user))
         found = _valid(s.LookupSerializer, request.data)
         data = _valid(s.RegisterSerializer, request.data)
         membership = services.mobile_lookup(actor=request.user, **found)
@@ -386,10 +404,11 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.MobileSerializer(page, many=True).data)
 
-    def _sub(self, request, *, reader, writer, serializer_class, **writer_kwargs):
+    def _sub(self, request, *, reader, writer, may_write, serializer_class, **writer_kwargs):
         membership = self.get_object()
         if request.method == "GET":
             return Response(serializer_class(reader(membership), many=True).data)
+        require(may_write(request.user, membership))
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = writer(actor=request.user, membership=membership, **serializer.validated_data, **writer_kwargs)
@@ -404,6 +423,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request,
             reader=lambda m: m.contacts.all(),
             writer=services.mobile_contact_record,
+            may_write=perm.can_manage_outflow,
             serializer_class=s.ContactSerializer,
         )
 
@@ -416,6 +436,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request,
             reader=selectors.notices_for,
             writer=services.mobile_notice_send,
+            may_write=lambda user, m: perm.can_manage_outflow(user, m) or perm.can_manage_inflow(user, m),
             serializer_class=s.NoticeSerializer,
         )
 
@@ -428,6 +449,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request,
             reader=lambda m: m.participations.all(),
             writer=services.mobile_participation_record,
+            may_write=perm.can_manage_inflow,
             serializer_class=s.ParticipationSerializer,
         )
 
@@ -440,22 +462,27 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request,
             reader=lambda m: m.feedback.all(),
             writer=services.probation_feedback_submit,
+            may_write=perm.can_manage_inflow,
             serializer_class=s.FeedbackSerializer,
         )
 
     @extend_schema(request=s.RelocateSerializer, responses={200: s.MobileDetailSerializer})
     @action(detail=True, methods=["post"])
     def relocate(self, request, pk=None):
+        membership = self.get_object()
+        require(perm.can_manage_outflow(request.user, membership) or perm.can_manage_inflow(request.user, membership))
         data = _valid(s.RelocateSerializer, request.data)
-        membership = services.mobile_relocate(actor=request.user, membership=self.get_object(), **data)
+        membership = services.mobile_relocate(actor=request.user, membership=membership, **data)
         return Response(s.MobileDetailSerializer(membership).data)
 
     @extend_schema(request=s.ReturnSerializer, responses={200: s.MobileDetailSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         """The outflow branch verifies the certificate and the conduct while away on the member's return."""
+        membership = self.get_object()
+        require(perm.can_manage_outflow(request.user, membership))
         data = _valid(s.ReturnSerializer, request.data)
-        membership = services.mobile_return(actor=request.user, membership=self.get_object(), **data)
+        membership = services.mobile_return(actor=request.user, membership=membership, **data)
         return Response(s.MobileDetailSerializer(membership).data)
 
 
@@ -485,6 +512,7 @@ class CensusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=s.CensusRunSerializer, responses={201: s.CensusSerializer})
     def create(self, request):
         """Take (or retake) the census of an organization for a year."""
+        require(is_org_admin(request.user))
         data = _valid(s.CensusRunSerializer, request.data)
         census = services.census_take(organization=data["organization"], year=data.get("year"), actor=request.user)
         return Response(s.CensusSerializer(census).data, status=status.HTTP_201_CREATED)
@@ -511,6 +539,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=s.PartnershipSerializer, responses={201: s.PartnershipSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         data = _valid(s.PartnershipSerializer, request.data)
         partnership = services.partnership_create(actor=request.user, **data)
         return Response(s.PartnershipSerializer(partnership).data, status=status.HTTP_201_CREATED)
@@ -524,6 +553,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         partnership = self.get_object()
         if request.method == "GET":
             return Response(s.PartnershipReviewSerializer(partnership.reviews.all(), many=True).data)
+        require(perm.can_manage_partnership(request.user, partnership))
         data = _valid(s.PartnershipReviewSerializer, request.data)
         review = services.partnership_review_record(actor=request.user, partnership=partnership, **data)
         return Response(s.PartnershipReviewSerializer(review).data, status=status.HTTP_201_CREATED)
@@ -531,6 +561,8 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=s.PartnershipEndSerializer, responses={200: s.PartnershipSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        partnership = self.get_object()
+        require(perm.can_manage_partnership(request.user, partnership))
         data = _valid(s.PartnershipEndSerializer, request.data)
-        partnership = services.partnership_end(actor=request.user, partnership=self.get_object(), **data)
+        partnership = services.partnership_end(actor=request.user, partnership=partnership, **data)
         return Response(s.PartnershipSerializer(partnership).data)

@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ConflictError, DomainError
+from .models import Role
+from .selectors import jurisdiction_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,27 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"].update({"minimum": 1})
         return parameters
+
+
+def require(allowed: bool) -> None:
+    """Refuse the caller as a person (403) before the body is read: someone who may not act here learns
+    nothing of the input the action takes, and hears "not yours" rather than "bad input"."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def is_staff(user) -> bool:
+    """An org admin or a branch secretary somewhere (or a superuser): who keeps records for a branch."""
+    j = jurisdiction_of(user)
+    return j.has_role(Role.ORG_ADMIN) or j.has_role(Role.SECRETARY)
+
+
+def is_org_admin(user) -> bool:
+    return jurisdiction_of(user).has_role(Role.ORG_ADMIN)
+
+
+def is_secretary(user) -> bool:
+    return jurisdiction_of(user).has_role(Role.SECRETARY)
 
 
 def domain_error_response(exc: DomainError) -> Response:

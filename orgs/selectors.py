@@ -126,6 +126,17 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year, a whole number from ``min_value`` to ``max_value`` (by default any calendar year), and
+    documented with those bounds; a year outside them is refused (400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = 1, max_value: int = 9999, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+        extend_schema_field({"type": "integer", "minimum": min_value, "maximum": max_value})(self)
+
+
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("text"))
     kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices)

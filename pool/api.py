@@ -17,13 +17,21 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from orgs import cache
+from orgs.api_base import is_org_admin, is_staff, require
 from orgs.models import Organization, User
 from orgs.selectors import IdFilter, jurisdiction_of
 
 from . import roster_cache, services
 from .imports import ImportRejected
 from .models import Call, Instructor, Pool, Recommendation, RosterVersion, Suggestion, Topic
-from .permissions import ContactPolicy, can_view_pool
+from .permissions import (
+    ContactPolicy,
+    can_answer_suggestion,
+    can_edit_instructor,
+    can_manage_pool,
+    can_review_recommendation,
+    can_view_pool,
+)
 from .recommender.api import RECOMMEND_SCHEMA, recommend_response
 from .selectors import (
     InstructorFilter,
@@ -172,6 +180,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def partial_update(self, request, pk=None):
         """Change profile fields (the instructor: contact, employer, title, bio, service area, limit, sub-areas)."""
         instructor = self.get_object()
+        require(can_edit_instructor(request.user, instructor))
         serializer = InstructorUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.instructor_update(instructor=instructor, actor=request.user, **serializer.validated_data)
@@ -185,6 +194,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def transition(self, request, pk=None):
         """Move the instructor through the state machine (suspend, remove, restore, promote a reserve)."""
         instructor = self.get_object()
+        require(can_manage_pool(request.user, instructor.pool))
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -205,6 +215,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def appoint(self, request, pk=None):
         """组织聘任: record the agreement and the term; the numbered letter is issued."""
         instructor = self.get_object()
+        require(can_manage_pool(request.user, instructor.pool))
         serializer = AppointSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.instructor_appoint(instructor=instructor, actor=request.user, **serializer.validated_data)
@@ -215,6 +226,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def link_user(self, request, pk=None):
         """Make a log-in the instructor's own account (it gets the instructor role)."""
         instructor = self.get_object()
+        require(can_manage_pool(request.user, instructor.pool))
         serializer = LinkUserSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = User.objects.filter(username=serializer.validated_data["username"], is_active=True).first()
@@ -241,6 +253,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         instructor = self.get_object()
         if request.method == "GET":
             return Response(TopicSerializer(instructor.topics.all(), many=True).data)
+        require(can_edit_instructor(request.user, instructor))
         serializer = TopicWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         topic = services.topic_create(instructor=instructor, actor=request.user, **serializer.validated_data)
@@ -254,6 +267,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def import_file(self, request):
         """Import an .xlsx or .csv file (SPEC section 3 header). Any bad row: 400 with every problem by
         row and column, and nothing imported. A known 编号 is updated."""
+        require(is_org_admin(request.user))
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Upload an .xlsx or .csv file.")]})
@@ -323,6 +337,7 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=PoolCreateSerializer, responses={201: PoolSerializer})
     def create(self, request):
         """Open the pool of an organization the caller administers."""
+        require(is_org_admin(request.user))
         serializer = PoolCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -387,6 +402,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=CallCreateSerializer, responses={201: CallSerializer})
     def create(self, request):
+        require(is_org_admin(request.user))
         serializer = CallCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -408,6 +424,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def reviewers(self, request, pk=None):
         """Name the reviewers (user names) who score the call's candidates."""
         call = self.get_object()
+        require(can_manage_pool(request.user, call.pool))
         serializer = ReviewersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.call_reviewers_set(
@@ -438,6 +455,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=RecommendationCreateSerializer, responses={201: RecommendationSerializer})
     def create(self, request):
         """Recommend a candidate against an open call; ``consent_given`` must be true (经本人同意)."""
+        require(is_staff(request.user))
         serializer = RecommendationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -466,6 +484,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             ):
                 raise NotFound
             return Response(ReviewSerializer(recommendation.reviews.select_related("reviewer"), many=True).data)
+        require(can_review_recommendation(request.user, recommendation))
         serializer = ReviewWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = services.review_submit(
@@ -478,6 +497,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def decide(self, request, pk=None):
         """The admin's decision: approve, reserve or reject (with a reason)."""
         recommendation = self.get_object()
+        require(can_manage_pool(request.user, recommendation.call.pool))
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.recommendation_decide(recommendation=recommendation, actor=request.user, **serializer.validated_data)
@@ -497,11 +517,11 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=SuggestionWriteSerializer, responses={201: SuggestionSerializer})
     def create(self, request):
         """Send a suggestion as the instructor the caller is."""
-        serializer = SuggestionWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         instructor = Instructor.objects.filter(user=request.user).select_related("pool").first()
         if instructor is None:
             raise PermissionDenied(_("Only instructors send suggestions."))
+        serializer = SuggestionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         suggestion = services.suggestion_send(instructor=instructor, actor=request.user, **serializer.validated_data)
         return Response(SuggestionSerializer(suggestion).data, status=status.HTTP_201_CREATED)
 
@@ -509,6 +529,7 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         suggestion = self.get_object()
+        require(can_answer_suggestion(request.user, suggestion))
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         suggestion = services.suggestion_answer(suggestion=suggestion, actor=request.user, **serializer.validated_data)

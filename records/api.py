@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from orgs.api_base import is_org_admin, is_staff, require
 from orgs.models import Organization
 from orgs.selectors import jurisdiction_of
 
@@ -88,7 +89,11 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
 
     @extend_schema(request=s.EntryCreateSerializer, responses={201: s.EntryDetailSerializer})
     def create(self, request):
-        """Record a reward or punishment, or the role played in a year with its democratic appraisal."""
+        """Record a reward or punishment, or the role played in a year with its democratic appraisal.
+
+        Someone who keeps no branch's records is refused (403) before the body is read; a keeper naming a
+        member outside their jurisdiction hears that there is no such member (400 on ``member``)."""
+        require(is_staff(request.user))
         data = dict(_valid(s.EntryCreateSerializer, request.data))
         member = _visible_member(request, data["member"])
         if data["kind"] == RecordEntry.Kind.MERIT:
@@ -135,34 +140,39 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     @extend_schema(request=s.DisputeSerializer, responses={200: s.EntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
+        entry = self.get_object()
+        require(perm.can_answer_entry(request.user, entry))
         data = _valid(s.DisputeSerializer, request.data)
-        entry = services.entry_dispute(actor=request.user, entry=self.get_object(), reason=data["reason"])
+        entry = services.entry_dispute(actor=request.user, entry=entry, reason=data["reason"])
         return self._detail(entry)
 
     @extend_schema(request=s.ResolveSerializer, responses={200: s.EntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        entry = self.get_object()
         data = _valid(s.ResolveSerializer, request.data)
         entry = services.entry_resolve(
-            actor=request.user, entry=self.get_object(), reply=data["reply"], changes=dict(data.get("changes") or {})
+            actor=request.user, entry=entry, reply=data["reply"], changes=dict(data.get("changes") or {})
         )
         return self._detail(entry)
 
     @extend_schema(request=s.WithdrawSerializer, responses={200: s.EntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        entry = self.get_object()
         data = _valid(s.WithdrawSerializer, request.data)
-        entry = services.entry_withdraw(actor=request.user, entry=self.get_object(), reason=data["reason"])
+        entry = services.entry_withdraw(actor=request.user, entry=entry, reason=data["reason"])
         return self._detail(entry)
 
     @extend_schema(request=s.CorrectSerializer, responses={201: s.EntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         """Correct a confirmed entry: a new entry referencing it, for the member to confirm."""
+        entry = self.get_object()
         data = _valid(s.CorrectSerializer, request.data)
         correction = services.entry_correct(
             actor=request.user,
-            entry=self.get_object(),
+            entry=entry,
             reason=data["reason"],
             changes=dict(data.get("changes") or {}),
             voids=data.get("voids", False),
@@ -200,6 +210,7 @@ class CardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=s.CardCreateSerializer, responses={201: s.CardSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         data = dict(_valid(s.CardCreateSerializer, request.data))
         data["member"] = _visible_member(request, data["member"])
         card = services.card_issue(actor=request.user, **data)
@@ -217,6 +228,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=s.PaymentCreateSerializer, responses={201: s.PaymentSerializer})
     def create(self, request):
+        require(is_staff(request.user))
         data = dict(_valid(s.PaymentCreateSerializer, request.data))
         data["member"] = _visible_member(request, data["member"])
         payment = services.dues_pay(actor=request.user, **data)
@@ -226,6 +238,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"])
     def quarterly(self, request):
         """Approve that a member pays by the quarter."""
+        require(is_staff(request.user))
         data = dict(_valid(s.QuarterlyApprovalSerializer, request.data))
         data["member"] = _visible_member(request, data["member"])
         services.quarterly_dues_approve(actor=request.user, **data)
@@ -235,6 +248,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"], url_path="arrears-reasons")
     def arrears_reason(self, request):
         """Note why a member has not paid: the months up to ``until_month`` raise no flag."""
+        require(is_staff(request.user))
         data = dict(_valid(s.ArrearsReasonCreateSerializer, request.data))
         data["member"] = _visible_member(request, data["member"])
         services.arrears_reason_record(actor=request.user, **data)
@@ -284,6 +298,7 @@ class PointRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def set_rules(self, request):
         """Set an organization's rules (``points`` null removes an item); every points table of the
         branches below is recomputed."""
+        require(is_org_admin(request.user))
         data = _valid(s.PointRulesSetSerializer, request.data)
         rules = services.point_rules_set(
             actor=request.user, organization=data["organization"], rules=[dict(r) for r in data["rules"]]
@@ -307,6 +322,7 @@ class PointTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=s.PointTableComputeSerializer, responses={200: s.PointTableDetailSerializer})
     def create(self, request):
         """Compute (or recompute) a branch's table of a year."""
+        require(is_staff(request.user))
         data = _valid(s.PointTableComputeSerializer, request.data)
         table = services.point_table_compute(actor=request.user, branch=data["branch"], year=data["year"])
         return Response(s.PointTableDetailSerializer(table).data)

@@ -9,16 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
 from members.models import Member, MobileParticipation
 from orgs.errors import DomainError
 from orgs.models import Organization, User
-from orgs.selectors import IdFilter, jurisdiction_of
+from orgs.selectors import IdFilter, YearFilter, jurisdiction_of
 
 from . import dues as dues_rules
 from .dues import monthly_dues
@@ -43,22 +41,13 @@ def _entry_scope(actor: User) -> Q:
     return j.q("branch") | j.q("member__branch") | Q(member__user=actor)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
-class YearFilter(django_filters.NumberFilter):
-    """A year the records reach, a whole number (documented with its bounds)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1900, max_value=2100, **kwargs)
-
-
 class EntryFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id", label=_("party member"))
     branch = IdFilter(field_name="branch_id", label=_("branch"))
     kind = django_filters.ChoiceFilter(choices=RecordEntry.Kind.choices, label=_("kind"))
     status = django_filters.ChoiceFilter(choices=RecordEntry.Status.choices, label=_("status"))
-    year = YearFilter(field_name="occurred_on", lookup_expr="year", label=_("year"))
+    # A year the records reach.
+    year = YearFilter(field_name="occurred_on", lookup_expr="year", min_value=1900, max_value=2100, label=_("year"))
 
     class Meta:
         model = RecordEntry

@@ -26,7 +26,11 @@ are the router's, without a namespace), written with ``R(target, get=..., post=.
   *allowed*: ``anyone``, ``users``, ``nobody``, ``roles(...)``, ``within(...)`` (the role's
   jurisdiction covers the place), ``inside(...)`` (the role's organization is the place's or below),
   ``manages`` (the admin of exactly that organization, e.g. a pool's own department), ``owner``,
-  ``instructor_side(kind)`` … combined with ``|``, ``&`` and ``not_``.
+  ``instructor_side(kind)`` … combined with ``|``, ``&`` and ``not_``; ``absent`` for a method that is
+  routed but offered to nobody (405);
+* ``elsewhere``: for a create on a list endpoint whose ``body`` names the target (``no_kwargs``), the
+  roles that may create that kind of thing in their own jurisdiction. Naming a target outside it, they
+  are told the target does not exist (400 on that field, DRF's related-field answer) rather than 403.
 
 Expected statuses (SPEC section 9):
 
@@ -36,8 +40,12 @@ Expected statuses (SPEC section 9):
 * logged-in role not allowed, GET: 403 or 404 (``others`` overrides, e.g. a page that redirects a
   member to their own). A row marked ``scoped`` (``**LIST``) is a list of the caller's jurisdiction:
   a role without one may instead get 200 with an empty list (checked for JSON);
-* logged-in role not allowed, unsafe request: 400, 403, 404, 405 or 409, never 2xx; a page may
-  redirect with an error message, never with a success message;
+* logged-in role not allowed, unsafe request: refused as a person before the input is read — 403 (the
+  object is visible to them but the action is not theirs, or they may never create that kind of thing)
+  or 404 (the object lies outside their jurisdiction); 405 where the method is ``absent``; never 400
+  (the input is not looked at), never 409 (nor its state), never 2xx. The one 400: a role in the row's
+  ``elsewhere`` naming, in a create's body, a target outside its jurisdiction. A page may redirect with
+  an error message, never with a success message;
 * anonymous, not allowed: 401 on the API, a redirect to the log-in page on pages;
 * never 500: the test client raises on a server error.
 
@@ -174,6 +182,8 @@ class Rule:
 
 anyone = Rule(lambda r, p: True, "anyone")
 nobody = Rule(lambda r, p: False, "nobody")
+# A method the URL routes but offers to nobody (http_method_names): 405 for every logged-in role.
+absent = Rule(lambda r, p: False, "absent")
 users = Rule(lambda r, p: r != "anonymous", "users")
 
 
@@ -241,6 +251,9 @@ class Row:
     # input is checked before the person, an empty body is refused alike for everyone (400) and says
     # nothing of who may act. JSON on the API, form data on pages.
     body: Callable[[object], dict] | None = None
+    # A create whose body names the target: the roles that may create such things in their own
+    # jurisdiction, who are answered 400 (no such object) for a target outside it rather than 403.
+    elsewhere: Rule | None = None
 
     def rules(self) -> dict[str, Rule]:
         return {
@@ -746,7 +759,7 @@ POOL = {
     "instructor-topics": R("instructor", get=anyone, post=owner | manages),
     "instructor-transition": R("instructor", post=manages),
     # PUT is routed but not offered (http_method_names): 405 for everyone.
-    "instructor-topic-detail": R("topic", put=nobody, patch=owner | manages, delete=owner | manages),
+    "instructor-topic-detail": R("topic", put=absent, patch=owner | manages, delete=owner | manages),
     "pool-list": R(get=anyone, post=roles(ADMINS)),
     "pool-detail": R("pool", get=anyone, patch=manages),
     "pool-publish-roster": R("pool", post=manages),
@@ -1035,6 +1048,9 @@ ACTIVITY = {
 # their subtree and take the branch's archive; points rules belong to the admins of the organization
 # that sets them (a committee). Writes carry a valid body, so that a refusal is about the person.
 keeps = within(STAFF)
+# Who keeps some branch's records: naming a member of another branch in a create's body, they are told
+# there is no such member (400 on ``member``); anyone else is refused before the body is read (403).
+keepers = roles(STAFF)
 reader = within(STAFF) | owner
 # A points table once published: the branch's members see it (only A's is published; the demo member's
 # branch is A).
@@ -1091,6 +1107,7 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
+        elsewhere=keepers,
         body=_member_body(kind="merit", merit="reward", occurred_on=_today, title="矩阵表彰"),
         **LIST,
     ),
@@ -1106,6 +1123,7 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
+        elsewhere=keepers,
         body=lambda m: {
             "member": m.pk,
             "number": f"矩阵卡{m.pk}",
@@ -1122,17 +1140,23 @@ RECORDS = {
         kwargs=no_kwargs,
         get=users,
         post=keeps,
+        elsewhere=keepers,
         body=_member_body(first_month=_today, paid_on=_today),
         **LIST,
     ),
     "record-dues-payment-detail": R("payment", get=reader),
     "record-dues-payment-quarterly": R(
-        "member", kwargs=no_kwargs, post=keeps, body=_member_body(reason="外出务工", approved_on=_today)
+        "member",
+        kwargs=no_kwargs,
+        post=keeps,
+        elsewhere=keepers,
+        body=_member_body(reason="外出务工", approved_on=_today),
     ),
     "record-dues-payment-arrears-reason": R(
         "member",
         kwargs=no_kwargs,
         post=keeps,
+        elsewhere=keepers,
         body=_member_body(until_month=_today, reason="住院治疗"),
     ),
     "record-dues-payment-arrears": R("branch", kwargs=no_kwargs, query=lambda b: {"branch": b.pk}, get=keeps),
@@ -1197,15 +1221,26 @@ def test_every_row_names_its_targets():
             problems.append(f"{name}: a target without places")
         if row.target is None and row.places:
             problems.append(f"{name}: places without a target")
+        if row.elsewhere is not None and (row.body is None or row.kwargs is not no_kwargs or row.target is None):
+            problems.append(f"{name}: elsewhere is for a create whose body names the target")
     assert not problems, problems
 
 
 # --- the matrix -------------------------------------------------------------------------------------
 
 TAKEN_OR_REFUSED = {200, 201, 202, 204, 302, 400, 409}
-# Someone without rights who sends an empty body: refused for the person, the input or the state, never
-# taken. (A page refuses with a message and a redirect: it must not carry a success message.)
-NOT_TAKEN = {400, 403, 404, 405, 409}
+# Someone without rights: refused as a person, before the input or the object's state is looked at.
+# (A page refuses with a message and a redirect: it must not carry a success message.)
+NOT_YOURS = {403, 404}
+
+
+def _not_allowed(row: Row, method: str, role: str, place: str | None) -> set[int]:
+    """What a logged-in role that may not make this unsafe request gets."""
+    if row.rules()[method] is absent:
+        return {405}
+    if row.elsewhere is not None and row.elsewhere(role, place):
+        return NOT_YOURS | {400}
+    return NOT_YOURS
 
 
 def _cases():
@@ -1281,7 +1316,8 @@ def test_access(world, db, name, method, role, place):
         levels = {m.level for m in get_messages(response.wsgi_request)}
         assert message_constants.SUCCESS not in levels, f"{said}, not allowed, yet the page says it was done"
         return
-    assert status in NOT_TAKEN, f"{said}, not allowed: expected {sorted(NOT_TAKEN)}"
+    expected = _not_allowed(row, method, role, place)
+    assert status in expected, f"{said}, not allowed: expected {sorted(expected)}"
 
 
 @pytest.mark.parametrize("name", sorted(admin_names()))
