@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orgs.serializer_fields import ChoiceLabelField
 from pool.models import Category
 
 from .fees import format_yuan
@@ -20,7 +21,7 @@ class FeeSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    status_name = ChoiceLabelField("status")
 
     class Meta:
         model = TimeProposal
@@ -31,9 +32,9 @@ class BookingSerializer(serializers.ModelSerializer):
     """A booking as the caller may see it: the contact phone is full for the two sides, masked for
     supervising admins."""
 
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
-    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
-    mode_name = serializers.CharField(source="get_mode_display", read_only=True)
+    status_name = ChoiceLabelField("status")
+    kind_name = ChoiceLabelField("kind")
+    mode_name = ChoiceLabelField("mode")
     category_name = serializers.SerializerMethodField()
     branch_name = serializers.CharField(source="branch.full_name", read_only=True)
     instructor_name = serializers.CharField(source="instructor.name", read_only=True, default=None, allow_null=True)
@@ -165,7 +166,7 @@ class PickSerializer(serializers.Serializer):
 
 
 class OpenAnswerSerializer(serializers.ModelSerializer):
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    status_name = ChoiceLabelField("status")
     instructor_name = serializers.CharField(source="instructor.name", read_only=True)
     instructor_code = serializers.CharField(source="instructor.code", read_only=True)
     instructor_title = serializers.CharField(source="instructor.title", read_only=True)
@@ -244,7 +245,7 @@ class FeedSerializer(serializers.Serializer):
 
 
 class FeeRateSerializer(serializers.ModelSerializer):
-    grade_name = serializers.CharField(source="get_grade_display", read_only=True)
+    grade_name = ChoiceLabelField("grade")
 
     class Meta:
         model = FeeRate
@@ -252,7 +253,7 @@ class FeeRateSerializer(serializers.ModelSerializer):
 
 
 class FeeStandardSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="get_unit_display", read_only=True)
+    unit_name = ChoiceLabelField("unit")
     rates = FeeRateSerializer(many=True, read_only=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orgs.serializer_fields import ChoiceLabelField
 from pool.models import RatingSummary
 
 from .models import DisciplineIncident, EvaluationRun, Outcome, Proposal, Rating, RatingLink, RatingWindow
@@ -111,7 +112,7 @@ class RatingSummarySerializer(serializers.ModelSerializer):
 
 class EvaluationRunSerializer(serializers.ModelSerializer):
     pool_name = serializers.CharField(source="pool.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     roster = serializers.IntegerField(source="roster_id", read_only=True, allow_null=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from orgs.models import Organization
+from orgs.serializer_fields import ChoiceLabelField
 
 from .models import (
     Activist,
@@ -41,7 +42,7 @@ class MemberSerializer(serializers.ModelSerializer):
     left_reason = serializers.ChoiceField(choices=Member.LeftReason.choices, allow_blank=True, read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     is_mobile = serializers.SerializerMethodField()
 
     class Meta:
@@ -159,8 +160,8 @@ class ImportRejectedSerializer(serializers.Serializer):
 
 
 class ProbationDecisionSerializer(serializers.ModelSerializer):
-    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    outcome_display = ChoiceLabelField("outcome")
+    state_display = ChoiceLabelField("state")
     member = serializers.IntegerField(source="probation.member_id", read_only=True)
     member_name = serializers.CharField(source="probation.member.name", read_only=True)
 
@@ -194,7 +195,7 @@ class ProbationSerializer(serializers.ModelSerializer):
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
     branch = serializers.CharField(source="member.branch.full_name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     has_pending_decision = serializers.SerializerMethodField()
 
     class Meta:
@@ -240,8 +241,8 @@ class NotesSerializer(serializers.Serializer):
 class ExemptionSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     branch = serializers.CharField(source="member.branch.full_name", read_only=True)
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    reason_display = ChoiceLabelField("reason")
+    state_display = ChoiceLabelField("state")
 
     class Meta:
         model = RecordExemption
@@ -270,7 +271,7 @@ class ActivistSerializer(serializers.ModelSerializer):
     branch = OrgRef(read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
 
     class Meta:
         model = Activist
@@ -330,7 +331,7 @@ class MobileSerializer(serializers.ModelSerializer):
     inflow_branch = OrgRef(read_only=True, allow_null=True)
     inflow_group = OrgRef(read_only=True, allow_null=True)
     certificate_issuer = OrgRef(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField("status")
     last_contact_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
@@ -397,7 +398,7 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    method_display = ChoiceLabelField("method")
 
     class Meta:
         model = MobileContact
@@ -405,7 +406,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
     from_side = serializers.ChoiceField(choices=MobileNotice.Side.choices, required=False)
 
     class Meta:
@@ -415,7 +416,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class ParticipationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
 
     class Meta:
         model = MobileParticipation
@@ -437,7 +438,7 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
-    opinion_display = serializers.CharField(source="get_opinion_display", read_only=True)
+    opinion_display = ChoiceLabelField("opinion")
 
     class Meta:
         model = ProbationFeedback
@@ -487,7 +488,7 @@ class CensusRunSerializer(serializers.Serializer):
 class PartnershipSerializer(serializers.ModelSerializer):
     outflow_org = _org_field()
     inflow_org = _org_field()
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
 
     class Meta:
         model = Partnership

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from .models import Organization, RoleAssignment, User
+from .serializer_fields import ChoiceLabelField
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
 
     class Meta:
         model = Organization

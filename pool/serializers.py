@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orgs.serializer_fields import ChoiceLabelField
+
 from .models import (
     Call,
     Category,
@@ -45,13 +47,13 @@ class InstructorSerializer(serializers.ModelSerializer):
     """An instructor as the caller may see it: ``phone`` and ``email`` are full for the owning pool's
     admins and the instructor, masked for other users, and null for anonymous callers."""
 
-    category_name = serializers.CharField(source="get_category_display", read_only=True)
+    category_name = ChoiceLabelField("category")
     level = serializers.ChoiceField(source="pool.level", choices=Level.choices, read_only=True)
     level_name = serializers.SerializerMethodField()
     pool_name = serializers.CharField(source="pool.name", read_only=True)
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
-    gender_name = serializers.CharField(source="get_gender_display", read_only=True)
-    fee_grade_name = serializers.CharField(source="get_fee_grade_display", read_only=True)
+    status_name = ChoiceLabelField("status")
+    gender_name = ChoiceLabelField("gender")
+    fee_grade_name = ChoiceLabelField("fee_grade")
     topics = TopicSerializer(many=True, read_only=True)
     sub_areas = SubAreaSerializer(many=True, read_only=True)
     phone = serializers.SerializerMethodField()
@@ -117,8 +119,8 @@ class InstructorSerializer(serializers.ModelSerializer):
 
 
 class InstructorBriefSerializer(serializers.ModelSerializer):
-    category_name = serializers.CharField(source="get_category_display", read_only=True)
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    category_name = ChoiceLabelField("category")
+    status_name = ChoiceLabelField("status")
 
     class Meta:
         model = Instructor
@@ -174,7 +176,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class PoolSerializer(serializers.ModelSerializer):
-    level_name = serializers.CharField(source="get_level_display", read_only=True)
+    level_name = ChoiceLabelField("level")
     organization_name = serializers.CharField(source="organization.full_name", read_only=True)
     seats = serializers.IntegerField(read_only=True, help_text="Appointed and suspended instructors.")
     active = serializers.IntegerField(read_only=True)
@@ -235,7 +237,7 @@ class RosterVersionSerializer(serializers.ModelSerializer):
 
 
 class RosterEntrySerializer(serializers.ModelSerializer):
-    category_name = serializers.CharField(source="get_category_display", read_only=True)
+    category_name = ChoiceLabelField("category")
 
     class Meta:
         model = RosterEntry
@@ -256,7 +258,7 @@ class RosterPublishSerializer(serializers.Serializer):
 
 class CallSerializer(serializers.ModelSerializer):
     pool_name = serializers.CharField(source="pool.name", read_only=True)
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    status_name = ChoiceLabelField("status")
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:

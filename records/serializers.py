@@ -7,6 +7,7 @@ from rest_framework import serializers
 from members.models import Member
 from orgs.api_base import AmountField
 from orgs.models import Organization
+from orgs.serializer_fields import ChoiceLabelField
 
 from .models import (
     ActivityCard,
@@ -54,8 +55,8 @@ class EntryChangeSerializer(serializers.ModelSerializer):
 class EntrySerializer(serializers.ModelSerializer):
     member = RecordsMemberRef(read_only=True)
     branch = RecordsOrgRef(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
+    status_display = ChoiceLabelField("status")
     is_superseded = serializers.SerializerMethodField()
     # Blank on the entries of the other kinds (read-only model fields would lose ``allow_blank``).
     attendance_status = serializers.ChoiceField(
