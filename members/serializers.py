@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from orgs.api_base import DecimalField
 from orgs.models import Organization
 from orgs.serializer_fields import ChoiceLabelField
 
@@ -94,7 +95,7 @@ class MemberWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Member.Status.choices, default=Member.Status.FULL)
     is_leading_cadre = serializers.BooleanField(default=False)
     dues_category = serializers.ChoiceField(choices=Member._meta.get_field("dues_category").choices, required=False)
-    monthly_income = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
+    monthly_income = DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -106,7 +107,7 @@ class MemberUpdateSerializer(serializers.Serializer):
     birth_date = serializers.DateField(required=False, allow_null=True)
     is_leading_cadre = serializers.BooleanField(required=False)
     dues_category = serializers.ChoiceField(choices=Member._meta.get_field("dues_category").choices, required=False)
-    monthly_income = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
+    monthly_income = DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
 
 
 class RevealRequestSerializer(serializers.Serializer):

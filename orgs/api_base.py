@@ -101,7 +101,19 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class AmountField(serializers.DecimalField):
+class DecimalField(serializers.DecimalField):
+    """A decimal input that refuses a blank string. DRF reads ``""`` (or spaces) as null when the field
+    allows null; the schema documents a decimal string or ``null``, and a blank would pass for "none"
+    unseen (a points rule's ``points: ""`` removed the rule). A form's empty input still means null: DRF
+    turns it into None before validation (``Field.get_value``)."""
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
+
+class AmountField(DecimalField):
     """A sum of money or of points that is never negative (documented without a sign, orgs.schema)."""
 
     def __init__(self, **kwargs):

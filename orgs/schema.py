@@ -74,6 +74,11 @@ def _local_times(node):
             _local_times(value)
 
 
+# A character that Python's str.strip() keeps, which is what DRF trims by: not ECMA's ``\S``, which
+# counts the separators U+001C-U+001F and U+0085 as text (DRF strips them) and U+FEFF as blank (DRF keeps it).
+NON_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 def _not_only_blanks(node):
     """Text inputs that must not be blank: DRF strips them first, so spaces alone are refused too."""
     if isinstance(node, dict):
@@ -83,7 +88,7 @@ def _not_only_blanks(node):
             and not {"pattern", "format", "enum"} & node.keys()
             and not node.get("readOnly")
         ):
-            node["pattern"] = r"\S"
+            node["pattern"] = NON_BLANK
         for value in node.values():
             _not_only_blanks(value)
     elif isinstance(node, list):

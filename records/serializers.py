@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Member
-from orgs.api_base import AmountField
+from orgs.api_base import AmountField, DecimalField
 from orgs.models import Organization
 from orgs.serializer_fields import ChoiceLabelField
 
@@ -274,7 +274,7 @@ class PointRuleSerializer(serializers.ModelSerializer):
 
 class PointRuleRowSerializer(serializers.Serializer):
     item = serializers.ChoiceField(choices=PointItem.choices)
-    points = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    points = DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     yearly_cap = AmountField(max_digits=7, decimal_places=2, required=False, allow_null=True)
 
 

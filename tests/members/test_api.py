@@ -90,6 +90,19 @@ def test_create_member_validates_fields_and_conflicts(world):
     assert elsewhere.status_code == 403
 
 
+def test_blank_monthly_income_is_refused_in_json_and_means_none_in_a_form(world):
+    client = client_for(world.secretary(world.branch))
+    body = {"branch": world.branch.pk, "name": "钱立新", "joined_on": "2012-07-01"}
+
+    as_json = client.post("/api/v1/members/", {**body, "id_number": f.id_number(), "monthly_income": ""}, format="json")
+    as_form = client.post(
+        "/api/v1/members/", {**body, "id_number": f.id_number(), "monthly_income": ""}, format="multipart"
+    )
+
+    assert (as_json.status_code, as_json.json()) == (400, {"monthly_income": ["请填写合法的数字。"]})
+    assert as_form.status_code == 201, as_form.content
+
+
 def test_probation_decision_flow_over_the_api(world):
     m = f.member(world.branch, status=Member.Status.PROBATIONARY, joined_on=add_months(date.today(), -12))
     secretary = client_for(world.secretary(world.branch))

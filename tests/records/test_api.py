@@ -247,3 +247,31 @@ def test_other_list_query_counts_do_not_grow(world, path, django_assert_max_num_
     services.point_table_compute(actor=admin, branch=world.sibling_branch, year=2026)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert api.get(f"{BASE}/{path}").status_code == 200
+
+
+def test_points_rule_with_blank_points_is_refused_and_the_rule_kept(world):
+    """A blank decimal is not null: ``points: ""`` used to remove the rule as ``null`` does."""
+    from decimal import Decimal
+
+    from records.models import PointRule
+
+    admin = client_for(world.admin(world.committee))
+    url = f"{BASE}/point-rules/set/"
+    rules = {"organization": world.committee.pk, "rules": [{"item": "reward", "points": "3.00"}]}
+    assert admin.post(url, rules, format="json").status_code == 200
+
+    blank_points = admin.post(
+        url, {"organization": world.committee.pk, "rules": [{"item": "reward", "points": ""}]}, format="json"
+    )
+    blank_cap = admin.post(
+        url,
+        {"organization": world.committee.pk, "rules": [{"item": "reward", "points": "5", "yearly_cap": " "}]},
+        format="json",
+    )
+
+    assert (blank_points.status_code, blank_points.json()) == (
+        400,
+        {"rules": {"0": {"points": ["请填写合法的数字。"]}}},
+    )
+    assert (blank_cap.status_code, blank_cap.json()) == (400, {"rules": {"0": {"yearly_cap": ["请填写合法的数字。"]}}})
+    assert PointRule.objects.get(organization=world.committee, item="reward").points == Decimal("3.00")
