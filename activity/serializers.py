@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from booking.models import Booking
 from members.models import Activist, Member
+from orgs.api_base import PrimaryKeyRelatedField
 from orgs.models import Organization
 
 from .models import (
@@ -108,7 +109,7 @@ class DayRuleSerializer(serializers.ModelSerializer):
 
 
 class DayRuleWriteSerializer(serializers.Serializer):
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = PrimaryKeyRelatedField(queryset=Organization.objects.all())
     kind = serializers.ChoiceField(choices=DayRule.Kind.choices)
     day = serializers.IntegerField(required=False, allow_null=True)
     week = serializers.ChoiceField(choices=DayRule.Week.choices, required=False, allow_null=True)
@@ -151,7 +152,7 @@ class PlannedDaySerializer(serializers.Serializer):
 
 
 class DayMoveSerializer(serializers.Serializer):
-    branch = serializers.PrimaryKeyRelatedField(queryset=_branches())
+    branch = PrimaryKeyRelatedField(queryset=_branches())
     month = MonthField(required=False, help_text="The month whose day moves; by default the month of moved_to.")
     moved_to = serializers.DateField()
     reason = serializers.CharField(max_length=300)
@@ -261,7 +262,7 @@ class ActivityFieldsMixin(serializers.Serializer):
     report_last_month = serializers.CharField(required=False, allow_blank=True)
     plan_next_month = serializers.CharField(required=False, allow_blank=True)
     lecturer_kind = serializers.ChoiceField(choices=Activity.Lecturer.choices, required=False, allow_blank=True)
-    lecturer_member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
+    lecturer_member = PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
     lecturer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     lecture = serializers.PrimaryKeyRelatedField(
         queryset=Booking.objects.all(),
@@ -269,14 +270,14 @@ class ActivityFieldsMixin(serializers.Serializer):
         allow_null=True,
         help_text="A booked lecture of the branch, accepted or delivered, given on the activity's day.",
     )
-    invitees = serializers.PrimaryKeyRelatedField(queryset=Activist.objects.all(), many=True, required=False)
+    invitees = PrimaryKeyRelatedField(queryset=Activist.objects.all(), many=True, required=False)
 
     def validate_content_types(self, value):
         return [k for k in ContentType.values if k in value]
 
 
 class ActivityCreateSerializer(ActivityFieldsMixin):
-    branch = serializers.PrimaryKeyRelatedField(queryset=_branches())
+    branch = PrimaryKeyRelatedField(queryset=_branches())
     held_on = serializers.DateField()
     is_activity_day = serializers.BooleanField(required=False, default=True)
     move_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -356,10 +357,10 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 class QuestionAskSerializer(serializers.Serializer):
     text = serializers.CharField()
-    branch = serializers.PrimaryKeyRelatedField(queryset=_branches(), required=False, allow_null=True)
-    asked_by = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
+    branch = PrimaryKeyRelatedField(queryset=_branches(), required=False, allow_null=True)
+    asked_by = PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
     asker_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
+    activity = PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -392,7 +393,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 
 
 class MonthlyReportWriteSerializer(serializers.Serializer):
-    branch = serializers.PrimaryKeyRelatedField(queryset=_branches())
+    branch = PrimaryKeyRelatedField(queryset=_branches())
     month = MonthField()
     text = serializers.CharField()
 
@@ -422,7 +423,7 @@ class ExcellentCaseSerializer(serializers.ModelSerializer):
 
 
 class ExcellentCaseWriteSerializer(serializers.Serializer):
-    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all())
+    activity = PrimaryKeyRelatedField(queryset=Activity.objects.all())
     title = serializers.CharField(max_length=200)
     commendation = serializers.CharField()
 

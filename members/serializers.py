@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from orgs.api_base import DecimalField
+from orgs.api_base import DecimalField, PrimaryKeyRelatedField
 from orgs.models import Organization
 from orgs.serializer_fields import ChoiceLabelField
 
@@ -32,7 +32,7 @@ class OrgRef(serializers.ModelSerializer):
 
 
 def _org_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), **kwargs)
+    return PrimaryKeyRelatedField(queryset=Organization.objects.all(), **kwargs)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -374,7 +374,7 @@ class MobileDetailSerializer(MobileSerializer):
 
 
 class OutflowSerializer(serializers.Serializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    member = PrimaryKeyRelatedField(queryset=Member.objects.all())
     destination = serializers.CharField(max_length=200)
     left_on = serializers.DateField()
     certificate_issued_on = serializers.DateField()

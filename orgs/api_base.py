@@ -12,6 +12,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.fields import empty
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -111,6 +112,17 @@ class DecimalField(serializers.DecimalField):
         if isinstance(data, str) and not data.strip():
             self.fail("invalid")
         return super().validate_empty_values(data)
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object's id that refuses a blank string. DRF reads ``""`` as null for a related field, so
+    ``"activity": ""`` passed for "no activity" although the schema documents an integer or ``null``. A
+    form's empty input still means null: DRF turns it into None before validation (``Field.get_value``)."""
+
+    def run_validation(self, data=empty):
+        if isinstance(data, str) and not data.strip():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().run_validation(data)
 
 
 class AmountField(DecimalField):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Member
-from orgs.api_base import AmountField, DecimalField
+from orgs.api_base import AmountField, DecimalField, PrimaryKeyRelatedField
 from orgs.models import Organization
 from orgs.serializer_fields import ChoiceLabelField
 
@@ -36,11 +36,11 @@ class RecordsMemberRef(serializers.ModelSerializer):
 
 
 def _member_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), **kwargs)
+    return PrimaryKeyRelatedField(queryset=Member.objects.all(), **kwargs)
 
 
 def _org_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), **kwargs)
+    return PrimaryKeyRelatedField(queryset=Organization.objects.all(), **kwargs)
 
 
 class EntryChangeSerializer(serializers.ModelSerializer):

@@ -254,6 +254,21 @@ def test_member_asks_and_secretary_answers_through_the_api(branch):
     assert (listed["count"], [q["id"] for q in with_closed["results"]]) == (0, [qid])
 
 
+def test_a_blank_id_is_refused_not_read_as_none(branch):
+    world, _secretary, _members = branch
+    user = world.member(world.branch)
+    mf.member(world.branch, name="陈晓明", user=user)
+
+    for field in ("activity", "asked_by", "branch"):
+        response = client_for(user).post(
+            "/api/v1/activity-questions/", {"text": "能否公开党费使用情况？", field: ""}, format="json"
+        )
+        assert response.status_code == 400, (field, response.content)
+        assert field in response.json()
+    fine = client_for(user).post("/api/v1/activity-questions/", {"text": "能否公开党费使用情况？", "activity": None})
+    assert fine.status_code == 201
+
+
 def test_monthly_report_submitted_through_the_api(branch):
     world, secretary, _members = branch
 
