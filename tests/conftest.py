@@ -106,6 +106,17 @@ def _migration_rows_back(request):
 
 
 @pytest.fixture
+def response_cache(settings):
+    """The shared response cache on (orgs/cache.py), empty before and after the test."""
+    from django.core.cache import cache
+
+    settings.RESPONSE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def world(db):
     return build_world()
 

@@ -4,7 +4,6 @@ shows in its report and in every report above it at once, and leaves the reports
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,18 +13,10 @@ from tests.activity import factories as af
 from tests.conftest import client_for
 from tests.members import factories as mf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("response_cache")]
 
 TODAY = date(2026, 11, 28)
 OCTOBER = date(2026, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def response_cache(settings):
-    settings.RESPONSE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def held(org) -> int:

@@ -9,15 +9,7 @@ from django.db import transaction
 
 from orgs import cache
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def response_cache(settings):
-    settings.RESPONSE_CACHE = True
-    django_cache.clear()
-    yield
-    django_cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("response_cache")]
 
 
 def counter():

@@ -14,15 +14,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.pool.factories import instructor, pool_for
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def response_cache(settings):
-    settings.RESPONSE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("response_cache")]
 
 
 @pytest.fixture
