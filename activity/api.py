@@ -222,6 +222,7 @@ class ActivityViewSet(
     @extend_schema(request=s.ActivityUpdateSerializer, responses={200: s.ActivityDetailSerializer})
     def partial_update(self, request, pk=None):
         activity = self.get_object()
+        require(permissions.can_manage_activities(request.user, activity.branch))
         data = _valid(s.ActivityUpdateSerializer, request.data, partial=True)
         held_on, move_reason = data.pop("held_on", None), data.pop("move_reason", "")
         activity = services.activity_update(
@@ -255,6 +256,7 @@ class ActivityViewSet(
     def record(self, request, pk=None):
         """Record the attendance of every member expected (and the details); saving again updates it."""
         activity = self.get_object()
+        require(permissions.can_manage_activities(request.user, activity.branch))
         data = _valid(s.ActivityRecordSerializer, request.data)
         attendance = data.pop("attendance")
         held_on, move_reason = data.pop("held_on", None), data.pop("move_reason", "")
@@ -272,6 +274,7 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         activity = self.get_object()
+        require(permissions.can_manage_activities(request.user, activity.branch))
         data = _valid(s.ActivityReasonSerializer, request.data)
         activity = services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
         return Response(self._detail(activity))
@@ -283,6 +286,7 @@ class ActivityViewSet(
     def attachments(self, request, pk=None):
         """Attach an image or a PDF (type checked by content, size limited)."""
         activity = self.get_object()
+        require(permissions.can_manage_activities(request.user, activity.branch))
         data = _valid(s.AttachmentUploadSerializer, request.data)
         attachment = services.attachment_add(actor=request.user, activity=activity, upload=data["file"])
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

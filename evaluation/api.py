@@ -23,7 +23,7 @@ from pool.models import Instructor, Pool, RatingSummary
 
 from . import services
 from .models import DisciplineIncident, EvaluationRun, Proposal, Rating, RatingLink, RatingWindow
-from .permissions import can_manage_links, can_see_raters, can_view_lecture_ratings, can_view_run
+from .permissions import can_manage_links, can_run_evaluation, can_see_raters, can_view_lecture_ratings, can_view_run
 from .selectors import incident_list, lecture_ratings, links_of, member_for_user, open_windows_for_member, run_list
 from .serializers import (
     DisciplineIncidentSerializer,
@@ -270,6 +270,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         proposal = self.get_object()
         if not can_view_run(request.user, proposal.run):
             raise NotFound
+        require(can_run_evaluation(request.user, proposal.run.pool))
         serializer = ProposalDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = services.proposal_decide(proposal=proposal, actor=request.user, **serializer.validated_data)

@@ -174,6 +174,7 @@ class ProbationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def decide(self, request, pk=None):
         """Record the branch meeting's decision (convert, extend, cancel); it waits for the committee above."""
         probation = self.get_object()
+        require(perm.can_manage_member(request.user, probation.member))
         data = _valid(s.ProposeDecisionSerializer, request.data)
         decision = services.probation_decision_propose(actor=request.user, probation=probation, **data)
         return Response(s.ProbationDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
@@ -192,6 +193,7 @@ class ProbationDecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         decision = self.get_object()
+        require(perm.can_approve_for_branch(request.user, decision.probation.member.branch))
         data = _valid(s.ApproveDecisionSerializer, request.data)
         decision = services.probation_decision_approve(actor=request.user, decision=decision, **data)
         return Response(s.ProbationDecisionSerializer(decision).data)
@@ -200,6 +202,7 @@ class ProbationDecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         decision = self.get_object()
+        require(perm.can_approve_for_branch(request.user, decision.probation.member.branch))
         data = _valid(s.NotesSerializer, request.data)
         decision = services.probation_decision_reject(actor=request.user, decision=decision, **data)
         return Response(s.ProbationDecisionSerializer(decision).data)
@@ -232,6 +235,7 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         exemption = self.get_object()
+        require(perm.can_approve_for_branch(request.user, exemption.member.branch))
         data = _valid(s.NotesSerializer, request.data)
         exemption = services.exemption_approve(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)
@@ -240,6 +244,7 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         exemption = self.get_object()
+        require(perm.can_approve_for_branch(request.user, exemption.member.branch))
         data = _valid(s.NotesSerializer, request.data)
         exemption = services.exemption_reject(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)
@@ -248,6 +253,7 @@ class ExemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         exemption = self.get_object()
+        require(perm.can_manage_member(request.user, exemption.member))
         data = _valid(s.NotesSerializer, request.data)
         exemption = services.exemption_revoke(actor=request.user, exemption=exemption, **data)
         return Response(s.ExemptionSerializer(exemption).data)

@@ -378,3 +378,33 @@ def test_schema_builds_without_warnings_for_members(db, capsys):
 
 def test_mobile_members_model_constant_states():
     assert MobileMembership.OPEN == (MobileMembership.Status.OUTFLOW, MobileMembership.Status.REGISTERED)
+
+
+@pytest.mark.parametrize("verb", ["approve", "reject"])
+def test_a_branch_secretary_is_refused_an_exemption_answer_before_the_body_is_read(world, verb):
+    secretary = world.secretary(world.branch)
+    exemption = services.exemption_request(actor=secretary, member=f.member(world.branch), reason="disabled")
+    client = client_for(secretary)
+
+    seen = client.get(f"/api/v1/record-exemptions/{exemption.pk}/")
+    answered = client.post(
+        f"/api/v1/record-exemptions/{exemption.pk}/{verb}/", {"notes": {"not": "text"}}, format="json"
+    )
+
+    assert seen.status_code == 200
+    assert answered.status_code == 403
+    exemption.refresh_from_db()
+    assert exemption.state == "requested"
+
+
+def test_an_admin_above_answers_an_exemption_and_bad_notes_are_400(world):
+    exemption = services.exemption_request(
+        actor=world.secretary(world.branch), member=f.member(world.branch), reason="disabled"
+    )
+    client = client_for(world.admin(world.county))
+
+    bad = client.post(f"/api/v1/record-exemptions/{exemption.pk}/reject/", {"notes": {"not": "text"}}, format="json")
+    good = client.post(f"/api/v1/record-exemptions/{exemption.pk}/approve/", {"notes": "同意"}, format="json")
+
+    assert (bad.status_code, list(bad.json())) == (400, ["notes"])
+    assert (good.status_code, good.json()["state"]) == (200, "approved")
