@@ -157,7 +157,9 @@ def recommend_response(request) -> Response:
     result = instructor_recommend(
         actor=request.user, need=data["q"], k=data.get("k", 10), branch=branch, day=data.get("date")
     )
-    return Response(RecommendResponseSerializer(recommendations_payload(result)).data)
+    # The payload is built in the schema's shape from plain values, so it goes out as it is: passing it
+    # through RecommendResponseSerializer (which documents it) cost a third of the request's time.
+    return Response(recommendations_payload(result))
 
 
 RECOMMEND_SCHEMA = {

@@ -1,13 +1,17 @@
 """GET /api/v1/instructors/recommend/ (SPEC section 9)."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from pool.models import Instructor
+from pool.recommender.api import RecommendResponseSerializer, recommendations_payload
+from pool.recommender.ranking import instructor_recommend
 from pool.registry import AVAILABILITY_PROVIDERS, LOAD_PROVIDERS
 from tests.conftest import client_for
 from tests.pool.recommender.factories import ECOMMERCE, ELDERLY, FIRST_AID, LAW, PARTY_HISTORY, pools_of, teacher
@@ -178,3 +182,19 @@ def test_query_count_does_not_grow_with_the_instructors(world, pools, secretary_
     # token, jurisdiction, branch, version row, fingerprint, bookable pools, ratings (+ booking's providers)
     assert one == several
     assert one <= 7 + len(AVAILABILITY_PROVIDERS) + len(LOAD_PROVIDERS)
+
+
+def test_the_answer_is_what_the_documented_serializer_gives(world, pools, secretary_api, blocked_days):
+    blocked = teacher(pools.county, FIRST_AID)
+    teacher(pools.county, FIRST_AID)
+    teacher(pools.county, ELDERLY)
+    day = timezone.localdate() + timedelta(days=7)
+    blocked_days[(blocked.pk, day)] = "当天已有讲座"
+    need = "心肺复苏和照顾留守老人"
+
+    response = secretary_api.get(URL, {"q": need, "date": day.isoformat(), "branch": world.branch.pk})
+    result = instructor_recommend(actor=world.secretary(world.branch), need=need, branch=world.branch, day=day)
+    documented = JSONRenderer().render(RecommendResponseSerializer(recommendations_payload(result)).data)
+
+    assert len(response.json()["results"]) == 3
+    assert response.json() == json.loads(documented)
