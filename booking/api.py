@@ -88,7 +88,8 @@ class BookingViewSet(
     filterset_class = BookingFilter
 
     def get_queryset(self):
-        return booking_list(actor=self.request.user)
+        # accept re-reads the booking under lock: looking it up only needs to say whether the caller sees it
+        return booking_list(actor=self.request.user, related=self.action != "accept")
 
     def _detail(self, booking, code=status.HTTP_200_OK):
         fresh = booking_list(actor=self.request.user).filter(pk=booking.pk).first()
