@@ -8,11 +8,8 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from orgs.models import Role
         from orgs.registry import NavItem, SeedStep, register_nav, register_seed, register_todo
-        from pool.recommender.answer_cache import schedule_changed
         from pool.registry import (
             register_availability_provider,
             register_instructor_panel,
@@ -21,7 +18,6 @@ class BookingConfig(AppConfig):
         )
 
         from .dbguard import ensure_overlap_guard
-        from .models import BlockedPeriod, Booking, WeeklyAvailability
         from .panels import instructor_panels
         from .selectors import lecture_titles, load_around, unavailable_on
         from .todo import branch_todo, instructor_todo
@@ -39,9 +35,4 @@ class BookingConfig(AppConfig):
         register_availability_provider(unavailable_on)
         register_load_provider(load_around)
         register_lecture_titles_provider(lecture_titles)
-        # Cached recommendations weigh availability and load: any write to a schedule makes them stale.
-        for model in (Booking, BlockedPeriod, WeeklyAvailability):
-            name = model.__name__
-            post_save.connect(schedule_changed, sender=model, dispatch_uid=f"booking.recommend_cache.save.{name}")
-            post_delete.connect(schedule_changed, sender=model, dispatch_uid=f"booking.recommend_cache.delete.{name}")
         post_migrate.connect(ensure_overlap_guard, sender=self, dispatch_uid="booking_overlap_guard")

@@ -29,7 +29,6 @@ from orgs.errors import ConflictError, DomainError
 from orgs.models import Organization, Role, User
 from orgs.selectors import users_with_role
 from pool.models import Category, Instructor
-from pool.recommender.answer_cache import schedule_changed
 from pool.recommender.freshness import index_touch
 from pool.selectors import bookable_instructors
 from pool.services import instructor_lecture_count_set
@@ -899,7 +898,6 @@ def weekly_availability_set(
         if day_a == day_b and start_b < end_a:
             raise DomainError(_("Two windows on the same weekday overlap."), field="windows")
     WeeklyAvailability.objects.filter(instructor=instructor).delete()
-    schedule_changed()  # bulk_create sends no post_save, and an empty week deletes nothing
     return WeeklyAvailability.objects.bulk_create(
         WeeklyAvailability(instructor=instructor, weekday=d, starts=s, ends=e) for d, s, e in cleaned
     )

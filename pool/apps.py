@@ -11,7 +11,6 @@ class PoolConfig(AppConfig):
         from orgs.registry import NavItem, SeedStep, register_nav, register_seed, register_todo
 
         from . import roster_cache
-        from .recommender import answer_cache
         from .recommender.freshness import on_instructor_changed
         from .recommender.todo import recommend_todo
         from .signals import instructor_changed
@@ -32,6 +31,4 @@ class PoolConfig(AppConfig):
         instructor_changed.connect(on_instructor_changed, dispatch_uid="pool.recommender.index_version")
         # Cached roster searches go stale with every write to the pool (pool/roster_cache.py).
         roster_cache.connect()
-        # So do cached recommendations, and with the ratings too (pool/recommender/answer_cache.py).
-        answer_cache.connect()
         register_seed(SeedStep(order=10, name="pool", demo="pool.seed.demo", scale="pool.seed.scale"))

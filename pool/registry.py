@@ -48,9 +48,6 @@ def instructor_panels(instructor) -> list[InstructorPanel]:
 # A load provider takes instructor ids and a date and returns the number of accepted or delivered
 # lectures of each instructor in the window around that date that the provider chooses (e.g. the
 # 30 days before and after); instructors it leaves out have none.
-# Recommendations may be answered from the shared cache: a provider's app calls
-# ``pool.recommender.answer_cache.schedule_changed()`` whenever what it provides changes (booking does
-# on every save or delete of a booking, a blocked period or a weekly availability).
 
 AvailabilityProvider = Callable[[Sequence[int], date], dict[int, str]]
 LoadProvider = Callable[[Sequence[int], date], dict[int, int]]

@@ -15,9 +15,7 @@ from orgs.models import Organization
 from orgs.selectors import jurisdiction_of
 
 from ..models import Category, Level
-from .answer_cache import cached_payload
-from .live import current_snapshot
-from .ranking import MAX_K, RankedInstructor, Recommendations, recommend_in, searched_pool_ids
+from .ranking import MAX_K, RankedInstructor, Recommendations, instructor_recommend
 from .text import MAX_QUERY_CHARS
 
 
@@ -156,15 +154,12 @@ def recommend_response(request) -> Response:
     params.is_valid(raise_exception=True)
     data = params.validated_data
     branch = branch_for(request.user, data["branch"]) if data.get("branch") else None
-    need, k, day = data["q"], data.get("k", 10), data.get("date")
-    snap, pool_ids = current_snapshot(), searched_pool_ids(branch)
-
-    def compute() -> dict:
-        return recommendations_payload(recommend_in(snap, need, pool_ids=pool_ids, k=k, branch=branch, day=day))
-
+    result = instructor_recommend(
+        actor=request.user, need=data["q"], k=data.get("k", 10), branch=branch, day=data.get("date")
+    )
     # The payload is built in the schema's shape from plain values, so it goes out as it is: passing it
     # through RecommendResponseSerializer (which documents it) cost a third of the request's time.
-    return Response(cached_payload(snap, need=need, k=k, pool_ids=pool_ids, day=day, compute=compute))
+    return Response(recommendations_payload(result))
 
 
 RECOMMEND_SCHEMA = {

@@ -124,26 +124,9 @@ def instructor_recommend(
     """
     if branch is not None and not jurisdiction_of(actor).covers(branch):
         raise PermissionDenied
-    return recommend_in(current_snapshot(), need, pool_ids=searched_pool_ids(branch), k=k, branch=branch, day=day)
-
-
-def searched_pool_ids(branch: Organization | None) -> np.ndarray:
-    """The pools a recommendation searches: those ``branch`` may book from, or every active pool."""
     pools = bookable_pools(branch) if branch is not None else Pool.objects.filter(is_active=True)
-    return np.fromiter(pools.values_list("pk", flat=True), dtype=np.int64)
-
-
-def recommend_in(
-    snap: Snapshot,
-    need: str,
-    *,
-    pool_ids: np.ndarray,
-    k: int = 10,
-    branch: Organization | None = None,
-    day: date | None = None,
-) -> Recommendations:
-    """``instructor_recommend`` on a given snapshot and pools, the caller's right already checked."""
-    results, need_scores = rank_need(snap, need, pool_ids=pool_ids, k=k, day=day)
+    pool_ids = np.fromiter(pools.values_list("pk", flat=True), dtype=np.int64)
+    results, need_scores = rank_need(current_snapshot(), need, pool_ids=pool_ids, k=k, day=day)
     guess = need_scores.category_guess
     return Recommendations(
         need=need,
