@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from members.selectors import member_for_user, members_attending
 from orgs import cache
-from orgs.api_base import is_org_admin, is_staff, require
+from orgs.api_base import WHOLE_LIST, is_org_admin, is_staff, require
 from orgs.models import Organization
 
 from . import export, permissions, selectors, services, supervision_cache
@@ -231,7 +231,7 @@ class ActivityViewSet(
         return Response(self._detail(activity))
 
     @extend_schema(responses={200: s.ExpectedMemberSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **WHOLE_LIST)
     def expected(self, request, pk=None):
         """The members expected at the activity (the branch's own, less those away, plus mobile members
         registered here), with the attendance recorded so far."""

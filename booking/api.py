@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from orgs.api_base import is_secretary, require
+from orgs.api_base import WHOLE_LIST, is_secretary, require
 from orgs.models import Organization
 from pool.models import Instructor
 from pool.selectors import instructor_for_user
@@ -194,7 +194,7 @@ class BookingViewSet(
         request=AnswerWriteSerializer,
         responses={201: OpenAnswerSerializer, 403: OpenApiResponse(description="Not for your pool."), 409: CONFLICT},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def answers(self, request, pk=None):
         """``GET``: the answers to an open request (the branch side). ``POST``: an instructor answers it."""
         if request.method == "GET":
@@ -232,7 +232,7 @@ class BookingViewSet(
         return self._detail(booking)
 
     @extend_schema(responses={200: BookingStatusChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **WHOLE_LIST)
     def history(self, request, pk=None):
         """Every status change: who, when, why."""
         return Response(BookingStatusChangeSerializer(booking_history(self.get_object()), many=True).data)

@@ -145,9 +145,13 @@ class RatingLinksView(GenericAPIView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("year", {"type": "integer", "minimum": 0}, description="Only this year."),
-        OpenApiParameter("pool", {"type": "integer", "minimum": 0}, description="Only this pool's instructors."),
-        OpenApiParameter("instructor", {"type": "integer", "minimum": 0}, description="Only this instructor."),
+        OpenApiParameter("year", {"type": "integer", "minimum": 0, "maximum": 9999}, description="Only this year."),
+        OpenApiParameter(
+            "pool", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, description="Only this pool's instructors."
+        ),
+        OpenApiParameter(
+            "instructor", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, description="Only this instructor."
+        ),
     ]
 )
 class RatingSummaryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

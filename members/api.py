@@ -18,7 +18,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from orgs.api_base import is_org_admin, is_staff, require
+from orgs.api_base import WHOLE_LIST, is_org_admin, is_staff, require
 
 from . import permissions as perm
 from . import roster, selectors, services
@@ -422,7 +422,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses={200: s.ContactSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.ContactSerializer, responses={201: s.ContactSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def contacts(self, request, pk=None):
         """The outflow branch's contact log (at least once a quarter)."""
         return self._sub(
@@ -435,7 +435,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses={200: s.NoticeSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.NoticeSerializer, responses={201: s.NoticeSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def notices(self, request, pk=None):
         """Notices exchanged between the outflow and the inflow branch."""
         return self._sub(
@@ -448,7 +448,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses={200: s.ParticipationSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.ParticipationSerializer, responses={201: s.ParticipationSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def participations(self, request, pk=None):
         """Organizational life, dues and activities recorded by the inflow branch."""
         return self._sub(
@@ -461,7 +461,7 @@ class MobileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses={200: s.FeedbackSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.FeedbackSerializer, responses={201: s.FeedbackSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def feedback(self, request, pk=None):
         """The inflow branch's written feedback when a probationary mobile member's year ends."""
         return self._sub(
@@ -554,7 +554,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         methods=["POST"], request=s.PartnershipReviewSerializer, responses={201: s.PartnershipReviewSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def reviews(self, request, pk=None):
         partnership = self.get_object()
         if request.method == "GET":

@@ -55,6 +55,12 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
+#: For an ``@action`` that answers with the whole (small) list of something of one object, not a page:
+#: ``@action(detail=True, methods=["get"], **WHOLE_LIST)``. The schema then says a plain array, without
+#: the viewset's page and filter parameters, and looking the object up ignores those filters.
+WHOLE_LIST = {"pagination_class": None, "filter_backends": []}
+
+
 def require(allowed: bool) -> None:
     """Refuse the caller as a person (403) before the body is read: someone who may not act here learns
     nothing of the input the action takes, and hears "not yours" rather than "bad input"."""

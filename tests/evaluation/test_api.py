@@ -154,6 +154,14 @@ def test_summaries_are_scoped_and_do_not_grow_in_queries(
     assert client.get("/api/v1/rating-summaries/?year=abc").status_code == 400
 
 
+def test_summary_filters_out_of_range_are_400_naming_the_parameter(world):
+    client = client_for(world.admin(world.province))
+
+    for param, value in (("pool", "1291437223002264127406080"), ("instructor", str(2**63)), ("year", "10000")):
+        response = client.get("/api/v1/rating-summaries/", {param: value})
+        assert (response.status_code, list(response.json())) == (400, [param])
+
+
 def test_links_from_the_branch_side_only(lecture, secretary, alice):
     created = client_for(secretary).post(f"/api/v1/bookings/{lecture.pk}/rating-links/", {"count": 2})
     listed = client_for(secretary).get(f"/api/v1/bookings/{lecture.pk}/rating-links/")
