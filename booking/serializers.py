@@ -192,7 +192,7 @@ class OpenAnswerSerializer(serializers.ModelSerializer):
 
 
 class BookingStatusChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.display_name", default=None, allow_null=True, read_only=True)
     from_status_name = serializers.CharField(source="from_status_label", read_only=True)
     to_status_name = serializers.CharField(source="to_status_label", read_only=True)
 
@@ -225,7 +225,7 @@ class ScheduleSerializer(serializers.Serializer):
     blocked = BlockedPeriodSerializer(many=True)
     feed_url = serializers.SerializerMethodField(help_text="The private iCalendar feed; only for the instructor.")
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_feed_url(self, schedule) -> str | None:
         request = self.context["request"]
         if schedule.feed is None or schedule.instructor.user_id != request.user.pk:

@@ -130,6 +130,7 @@ class RatingLinksView(GenericAPIView):
             raise NotFound(_("No ratings for this lecture."))
         return window
 
+    @extend_schema(responses={200: RatingLinkSerializer(many=True)})
     def get(self, request, booking_id: int):
         page = self.paginate_queryset(links_of(self._window(booking_id)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -168,6 +168,8 @@ class EvaluationProposalSerializer(serializers.ModelSerializer):
     instructor_code = serializers.CharField(source="instructor.code", read_only=True)
     instructor_name = serializers.CharField(source="instructor.name", read_only=True)
     decided_by = serializers.SerializerMethodField()
+    # Read-only fields lose ``allow_blank``: said again, the schema lists "" (not decided yet) as a value.
+    decision = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Proposal

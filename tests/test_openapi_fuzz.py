@@ -35,10 +35,11 @@ import os
 from collections import Counter
 
 import pytest
-import schemathesis
 from django.core.management import call_command
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
+from tests.openapi_support import connection_kept_open, load_schema
 
 pytestmark = pytest.mark.fuzz
 
@@ -233,16 +234,8 @@ def _positive_data_acceptance(caught: list[Exception]):
 
 @pytest.fixture(scope="module", autouse=True)
 def _keep_the_test_connection():
-    """Requests go through the WSGI handler, which closes the database connection after each one —
-    the test's own transaction. Django's test client avoids that the same way."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    with connection_kept_open():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -263,19 +256,7 @@ def demo_tokens(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
 
 
-def _load_schema():
-    """The schema as /api/schema/ serves it, called in-process through the WSGI application."""
-    from django.core.wsgi import get_wsgi_application
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.renderers import OpenApiJsonRenderer
-
-    document = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
-    loaded = schemathesis.openapi.from_dict(document)
-    loaded.app = get_wsgi_application()
-    return loaded
-
-
-schema = _load_schema()
+schema = load_schema()
 
 
 @schema.parametrize()
