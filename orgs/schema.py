@@ -2,8 +2,9 @@
 request formats the API documents.
 
 drf-spectacular documents the success answers; `add_error_responses` adds 400 (field errors), 401 (no
-or a bad token), 403/404 (outside one's jurisdiction), 409 (a state or schedule conflict) and 429 (too
-many attempts) to each operation, so that a client — and the contract tests — know them.
+or a bad token), 403/404 (outside one's jurisdiction), 409 (a state or schedule conflict), 429 (too
+many attempts) and, where a body is read, 415 (a media type it does not read) to each operation, so that
+a client — and the contract tests — know them.
 
 `document_json_requests` documents JSON request bodies only. The form parsers stay on for convenience
 (a flat partial update from a form), but form encoding cannot say ``null``, a list or a nested object,
@@ -46,7 +47,10 @@ def add_error_responses(result, generator, request, public):
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, (description, schema) in ERROR_RESPONSES.items():
+            errors = dict(ERROR_RESPONSES)
+            if "requestBody" in operation:
+                errors["415"] = ("The body is in a media type this operation does not read.", "Error")
+            for status, (description, schema) in errors.items():
                 responses.setdefault(
                     status,
                     {
