@@ -530,7 +530,15 @@ def unavailable_on(instructor_ids: Sequence[int], day: date) -> dict[int, str]:
             text=Coalesce(F("reason"), Value(""), output_field=CharField()),
         ),
         part(WeeklyAvailability.objects.exclude(instructor_id__in=works_that_day), "instructor_id", "weekday"),
-        part(confirmed.filter(starts_at__lt=day_end, ends_at__gt=day_start), "instructor_id", "lecturing"),
+        part(
+            # A lecture starts and ends on the same day (clean_times): the lower bound on the start, a
+            # day of margin, lets the (status, starts_at) index find the day's lectures directly.
+            confirmed.filter(
+                starts_at__gte=day_start - timedelta(days=1), starts_at__lt=day_end, ends_at__gt=day_start
+            ),
+            "instructor_id",
+            "lecturing",
+        ),
         part(
             over_limit,
             "instructor_id",

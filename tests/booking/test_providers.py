@@ -61,6 +61,25 @@ def test_availability_is_the_same_asked_for_few_or_thousands_of_instructors(crow
     assert len(unavailable_on(few, monday)) == 5
 
 
+def test_a_lecture_counts_on_its_own_day_only_from_the_first_to_the_last_hour(world, pools, secretary):
+    day = weekday_after(9)
+    early, late, eve, morrow = (lecturer(pools.province, monthly_limit=10) for _ in range(4))
+    for teacher, lecture_day, start, end in (
+        (early, day, (0, 0), (1, 0)),
+        (late, day, (22, 0), (23, 59)),
+        (eve, day - timedelta(days=1), (21, 0), (23, 59)),
+        (morrow, day + timedelta(days=1), (0, 0), (2, 0)),
+    ):
+        services.booking_accept(
+            booking=request_lecture(secretary, world.branch, teacher, class_hours=1, **span(lecture_day, start, end)),
+            actor=None,
+        )
+
+    reasons = unavailable_on([early.pk, late.pk, eve.pk, morrow.pk], day)
+
+    assert reasons == {early.pk: "当天已有讲课安排", late.pk: "当天已有讲课安排"}
+
+
 def test_availability_takes_one_query_for_any_number_of_instructors(crowd, django_assert_num_queries):
     monday, people = crowd
     ids = [i.pk for i in people] + list(range(10_000, 15_000))
