@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Delivery, Notification, WebhookEndpoint
 
@@ -28,5 +29,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    # An address typed without a scheme is a robot's HTTPS address (the chat services take no other).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "style", "url", "is_active"]
     list_filter = ["style", "is_active"]
